@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { AppConfig } from '../config/app-config.js';
+import { AuthService } from './auth.service.js';
+
+export const JWT_ALGORITHM = 'HS256';
+export const JWT_ISSUER = 'invoicing-api';
+
+export interface AccessTokenPayload {
+  sub: string;
+  sid: string;
+  exp?: number;
+}
+
+/** Accepts only HS256 tokens from us that expire, and only while their session is live. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(
+    config: AppConfig,
+    private readonly auth: AuthService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwtSecret,
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_ISSUER,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: AccessTokenPayload): Promise<AuthUser | false> {
+    if (
+      typeof payload.exp !== 'number' ||
+      typeof payload.sid !== 'string' ||
+      typeof payload.sub !== 'string'
+    ) {
+      return false;
+    }
+    return (await this.auth.findSessionUser(payload.sid, payload.sub)) ?? false;
+  }
+}

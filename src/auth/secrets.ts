@@ -1,0 +1,24 @@
+import { createHash, randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+
+/** A random, URL-safe token with a readable prefix (`rt_…` refresh, `inv_…` invitation). */
+export function newToken(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Tokens are high-entropy, so a plain sha256 is enough to store them without storing them. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+// Verified against when the email is unknown, so both failures take the same time.
+const decoyHash = hashPassword(randomBytes(16).toString('hex'));
+
+export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+  const matches = await argon2.verify(hash ?? (await decoyHash), password);
+  return matches && hash !== undefined;
+}

@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const APP_ROLES = ['api', 'worker', 'all'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === ''
+    ? undefined
+    : value === 'true'
+      ? true
+      : value === 'false'
+        ? false
+        : value;
+
+/** What the migration CLI needs: the database alone. */
+class DatabaseEnvironment {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL!: string;
+}
+
+/** The process environment as this service reads it; every variable is checked once, at boot. */
+class Environment extends DatabaseEnvironment {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  REDIS_URL!: string;
+
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET!: string;
+
+  @IsOptional()
+  @IsIn(APP_ROLES)
+  APP_ROLE: AppRole = 'all';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL: string = 'http://localhost:3000';
+
+  // Behind a load balancer, take the client address from X-Forwarded-For (login throttling needs it).
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  TRUST_PROXY: boolean = false;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+/** Typed configuration, read by the rest of the code instead of process.env. */
+export class AppConfig {
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly jwtSecret: string;
+  readonly role: AppRole;
+  readonly publicBaseUrl: string;
+  readonly trustProxy: boolean;
+  readonly logLevel: Environment['LOG_LEVEL'];
+
+  constructor(env: Environment) {
+    this.port = env.PORT;
+    this.databaseUrl = env.DATABASE_URL;
+    this.redisUrl = env.REDIS_URL;
+    this.jwtSecret = env.JWT_SECRET;
+    this.role = env.APP_ROLE;
+    this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
+    this.trustProxy = env.TRUST_PROXY;
+    this.logLevel = env.LOG_LEVEL;
+  }
+}
+
+export class InvalidEnvironmentError extends Error {}
+
+function validated<T extends object>(schema: new () => T, source: NodeJS.ProcessEnv): T {
+  const env = plainToInstance(schema, { ...source }, { exposeDefaultValues: true });
+  const problems = validateSync(env).map(
+    (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+  );
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(`Invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  return env;
+}
+
+/** The process environment, with a local .env file filling in what is not set (a laptop convenience). */
+function processEnvironment(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
+}
+
+/** Validates the environment; the error names every bad variable and why. */
+export function loadConfig(source: NodeJS.ProcessEnv = processEnvironment()): AppConfig {
+  return new AppConfig(validated(Environment, source));
+}
+
+export function loadDatabaseUrl(source: NodeJS.ProcessEnv = processEnvironment()): string {
+  return validated(DatabaseEnvironment, source).DATABASE_URL;
+}

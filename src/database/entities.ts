@@ -1,0 +1,9 @@
+import { RefreshToken } from '../auth/refresh-token.entity.js';
+import { Session } from '../auth/session.entity.js';
+import { User } from '../auth/user.entity.js';
+import { Customer } from '../customers/customer.entity.js';
+import { Event } from '../events/event.entity.js';
+import { Invitation } from '../invitations/invitation.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+
+export const entities = [Organization, User, Session, RefreshToken, Invitation, Customer, Event];

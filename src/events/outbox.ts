@@ -1,0 +1,19 @@
+import type { EntityManager } from 'typeorm';
+import { Event } from './event.entity.js';
+import type { EventType } from './event-types.js';
+
+/**
+ * Writes an event in the caller's transaction, so the change and its event commit or roll back together.
+ * `data` is the object as the API shows it (its response DTO).
+ */
+export async function recordEvent(
+  manager: EntityManager,
+  organizationId: string,
+  type: EventType,
+  data: object,
+): Promise<Event> {
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error(`recordEvent(${type}) called outside a transaction`);
+  }
+  return manager.save(manager.create(Event, { organizationId, type, data }));
+}

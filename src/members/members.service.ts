@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, LessThan } from 'typeorm';
+import { toUserResponse, type UserResponseDto } from '../auth/dto/auth.dto.js';
+import { User } from '../auth/user.entity.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import type { Role } from '../common/auth/roles.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { decodeCursor, type Page, type PageQueryDto, toPage } from '../common/pagination/pagination.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { wouldLeaveNoOwner } from './owner-rule.js';
+
+@Injectable()
+export class MembersService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(actor: AuthUser, query: PageQueryDto): Promise<Page<UserResponseDto>> {
+    const before = decodeCursor(query.cursor);
+    const users = await this.dataSource.getRepository(User).find({
+      where: { organizationId: actor.organizationId, ...(before ? { id: LessThan(before) } : {}) },
+      order: { id: 'DESC' },
+      take: query.limit + 1,
+    });
+    return toPage(users, query.limit, toUserResponse);
+  }
+
+  changeRole(actor: AuthUser, userId: string, role: Role): Promise<UserResponseDto> {
+    return this.withOwnersLocked(actor, userId, role, async (manager, member) => {
+      member.role = role;
+      return toUserResponse(await manager.save(member));
+    });
+  }
+
+  /** Removes the member and, with their user, every session: their tokens stop working at once. */
+  async remove(actor: AuthUser, userId: string): Promise<void> {
+    await this.withOwnersLocked(actor, userId, null, (manager, member) =>
+      manager.delete(User, { id: member.id }),
+    );
+  }
+
+  /**
+   * Runs `change` with the organization row locked, so two owners demoting each other at once cannot
+   * both succeed and leave the organization without an owner.
+   */
+  private withOwnersLocked<T>(
+    actor: AuthUser,
+    userId: string,
+    nextRole: Role | null,
+    change: (manager: EntityManager, member: User) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.findOne(Organization, {
+        where: { id: actor.organizationId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const member = await manager.findOneBy(User, { id: userId, organizationId: actor.organizationId });
+      if (!member) throw new DomainError('member_not_found', `No member ${userId}`);
+      const owners = await manager.countBy(User, { organizationId: actor.organizationId, role: 'owner' });
+      if (wouldLeaveNoOwner(owners, member.role, nextRole)) {
+        throw new DomainError(
+          'last_owner',
+          'The organization would have no owner; make someone else owner first',
+        );
+      }
+      return change(manager, member);
+    });
+  }
+}

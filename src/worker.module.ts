@@ -1,0 +1,14 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import type { AppConfig } from './config/app-config.js';
+import { CoreModule } from './core.module.js';
+
+/** The worker root: queue processors and scheduled jobs; over HTTP only /health (no API routes). */
+@Module({})
+export class WorkerModule {
+  // Processor modules (PDF rendering, webhook delivery, the outbox relay) join this list as they are built.
+  static readonly features: Type[] = [];
+
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), ...WorkerModule.features] };
+  }
+}
