@@ -38,7 +38,7 @@ export class Foundation1795598383744 implements MigrationInterface {
       `CREATE INDEX "customers_search_trgm" ON "customers" USING gin ("name" gin_trgm_ops, "email" gin_trgm_ops)`,
     );
     await queryRunner.query(
-      `CREATE TABLE "events" ("id" uuid NOT NULL, "organization_id" uuid NOT NULL, "type" text NOT NULL, "data" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_40731c7151fe4be3116e45ddf73" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "events" ("id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "organization_id" uuid NOT NULL, "type" text NOT NULL, "data" jsonb NOT NULL, CONSTRAINT "PK_40731c7151fe4be3116e45ddf73" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_365ec2efeb7e01e7d6535f3499" ON "events"  ("organization_id", "id") `,

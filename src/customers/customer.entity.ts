@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
-import { BaseEntity } from '../database/base.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Column, Entity, Index } from 'typeorm';
+import { TenantEntity } from '../database/tenant.entity.js';
 import type { Address } from '../common/http/address.dto.js';
 
 /** Someone an organization bills. */
@@ -8,14 +7,7 @@ import type { Address } from '../common/http/address.dto.js';
 @Index(['organizationId', 'id'])
 // Trigram index for ?q= on name and email; created by hand in the migration (TypeORM cannot express it).
 @Index('customers_search_trgm', { synchronize: false })
-export class Customer extends BaseEntity {
-  @Column('uuid')
-  organizationId!: string;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn()
-  organization?: Relation<Organization>;
-
+export class Customer extends TenantEntity {
   @Column('text')
   name!: string;
 

@@ -1,20 +1,12 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
-import { BaseEntity } from '../database/base.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Check, Column, Entity, Index } from 'typeorm';
+import { TenantEntity } from '../database/tenant.entity.js';
 import type { Role } from '../common/auth/roles.js';
 
 /** An offer to join an organization with a role, redeemed once by signing up with its token. */
 @Entity('invitations')
 @Check(`role IN ('viewer', 'member', 'admin', 'owner')`)
 @Index(['organizationId', 'id'])
-export class Invitation extends BaseEntity {
-  @Column('uuid')
-  organizationId!: string;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn()
-  organization?: Relation<Organization>;
-
+export class Invitation extends TenantEntity {
   @Column('text')
   email!: string;
 
