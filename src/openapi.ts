@@ -1,6 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDto } from './common/errors/problem.js';
+import { PROBLEM_CONTENT_TYPE, ProblemDto } from './common/errors/problem.js';
+
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+});
+
+// Answers any route can give, whatever its controller says: documented once here rather than on each route.
+const BODY_PROBLEMS = {
+  '400': problem('Invalid request (validation_failed, malformed_json)'),
+  '413': problem('Body over 1 MiB (payload_too_large)'),
+  '415': problem('Body is not JSON (unsupported_media_type)'),
+};
+const DEPENDENCY_PROBLEM = {
+  '503': problem('Postgres or Redis unreachable (dependency_unavailable); see Retry-After'),
+};
 
 /** The OpenAPI 3 document; operationIds are the controller method names (createCustomer, listCustomers). */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -13,10 +28,19 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto],
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  for (const [path, operations] of Object.entries(document.paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || !('responses' in operation)) continue;
+      const common = { ...('requestBody' in operation ? BODY_PROBLEMS : {}), ...DEPENDENCY_PROBLEM };
+      operation.responses = { ...common, ...operation.responses };
+    }
+  }
+  return document;
 }
 
 export function serveOpenApi(app: INestApplication): void {

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, RequireRole } from '../common/auth/access.decorators.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
@@ -17,7 +23,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account and its organization, or join one with an invitation' })
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiProblems(400, 409, 429)
-  signup(@Body() dto: SignupDto, @Req() request: FastifyRequest): Promise<AuthResponseDto> {
+  signUp(@Body() dto: SignupDto, @Req() request: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.signup(dto, request.ip);
   }
 
@@ -26,7 +32,7 @@ export class AuthController {
   @Public()
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiProblems(400, 401, 429)
-  login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<AuthResponseDto> {
+  logIn(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.login(dto, request.ip);
   }
 
@@ -36,7 +42,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Rotate the refresh token; reusing a spent one ends the session' })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiProblems(400, 401)
-  refresh(@Body() dto: RefreshDto): Promise<AuthResponseDto> {
+  refreshSession(@Body() dto: RefreshDto): Promise<AuthResponseDto> {
     return this.auth.refresh(dto.refreshToken);
   }
 
@@ -44,14 +50,15 @@ export class AuthController {
   @HttpCode(204)
   @RequireRole('viewer')
   @ApiOperation({ summary: 'End this session; its access and refresh tokens stop working at once' })
-  logout(@CurrentUser() user: AuthUser): Promise<void> {
+  @ApiNoContentResponse()
+  logOut(@CurrentUser() user: AuthUser): Promise<void> {
     return this.auth.logout(user);
   }
 
   @Get('me')
   @RequireRole('viewer')
   @ApiOkResponse({ type: MeResponseDto })
-  me(@CurrentUser() user: AuthUser): Promise<MeResponseDto> {
+  getCurrentUser(@CurrentUser() user: AuthUser): Promise<MeResponseDto> {
     return this.auth.me(user);
   }
 }

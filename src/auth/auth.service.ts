@@ -30,8 +30,6 @@ const LOGIN_LIMITS = {
 };
 const SIGNUP_LIMIT_PER_IP = { name: 'signup:ip', limit: 20, windowSeconds: 60 };
 
-const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
 @Injectable()
 export class AuthService {
   constructor(
@@ -47,7 +45,7 @@ export class AuthService {
         { field: 'organizationName', message: 'organizationName must be left out when inviteToken is given' },
       ]);
     }
-    const email = normalizeEmail(dto.email);
+    const { email } = dto;
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -70,7 +68,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto, ip: string): Promise<AuthResponseDto> {
-    const email = normalizeEmail(dto.email);
+    const { email } = dto;
     await this.rateLimiter.hit(LOGIN_LIMITS.perIp, ip);
     await this.rateLimiter.hit(LOGIN_LIMITS.perEmail, email);
     const user = await this.dataSource.getRepository(User).findOneBy({ email });

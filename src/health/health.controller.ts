@@ -17,7 +17,7 @@ export class HealthController {
   /** The process is up; restart it only when this fails. */
   @Get('live')
   @ApiOkResponse({ description: 'The process is running' })
-  live(): { status: 'ok' } {
+  getLiveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
@@ -25,7 +25,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
-  ready() {
+  getReadiness() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),
       () => this.redis.check('redis'),

@@ -22,7 +22,7 @@ export class InvitationsService {
 
   /** A new invitation replaces any still pending for the same email. */
   create(actor: AuthUser, dto: CreateInvitationDto): Promise<CreatedInvitationResponseDto> {
-    const email = dto.email.trim().toLowerCase();
+    const { email } = dto;
     return this.dataSource.transaction(async (manager) => {
       if (await manager.existsBy(User, { email })) {
         throw new DomainError('email_taken', `${email} already has an account`);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/roles.js';
+import { NormalizeEmail } from '../../common/http/normalize-email.js';
 import { OrganizationResponseDto } from '../../organizations/dto/organization.dto.js';
 import type { User } from '../user.entity.js';
 
@@ -8,7 +9,7 @@ const PASSWORD_RULES = { minLength: 10, maxLength: 200 };
 
 /** Either organizationName (a new organization, you its owner) or inviteToken (join the inviting one). */
 export class SignupDto {
-  @ApiProperty({ example: 'ada@acme.test' }) @IsEmail() @MaxLength(320) email!: string;
+  @ApiProperty({ example: 'ada@acme.test' }) @NormalizeEmail() @IsEmail() @MaxLength(320) email!: string;
 
   @ApiProperty({ example: 'correct horse battery staple', ...PASSWORD_RULES })
   @IsString()
@@ -34,7 +35,12 @@ export class SignupDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@acme.test' }) @IsString() @IsNotEmpty() @MaxLength(320) email!: string;
+  @ApiProperty({ example: 'ada@acme.test' })
+  @NormalizeEmail()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(320)
+  email!: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(PASSWORD_RULES.maxLength) password!: string;
 }
 

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsIn, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/roles.js';
+import { NormalizeEmail } from '../../common/http/normalize-email.js';
 import type { Invitation } from '../invitation.entity.js';
 
 export class CreateInvitationDto {
-  @ApiProperty({ example: 'grace@acme.test' }) @IsEmail() @MaxLength(320) email!: string;
+  @ApiProperty({ example: 'grace@acme.test' }) @NormalizeEmail() @IsEmail() @MaxLength(320) email!: string;
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
 }
 
