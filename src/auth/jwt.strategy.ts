@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { isUUID } from 'class-validator';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { AppConfig } from '../config/app-config.js';
@@ -32,11 +33,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   async validate(payload: AccessTokenPayload): Promise<AuthUser | false> {
-    if (
-      typeof payload.exp !== 'number' ||
-      typeof payload.sid !== 'string' ||
-      typeof payload.sub !== 'string'
-    ) {
+    // Ids that are not UUIDs would make Postgres throw (a 500) instead of simply matching no session.
+    if (typeof payload.exp !== 'number' || !isUUID(payload.sid) || !isUUID(payload.sub)) {
       return false;
     }
     return (await this.auth.findSessionUser(payload.sid, payload.sub)) ?? false;

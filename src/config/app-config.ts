@@ -96,7 +96,8 @@ export class AppConfig {
 export class InvalidEnvironmentError extends Error {}
 
 function validated<T extends object>(schema: new () => T, source: NodeJS.ProcessEnv): T {
-  const env = plainToInstance(schema, { ...source }, { exposeDefaultValues: true });
+  // exposeUnsetFields: false keeps a field's default when its transform turns '' into undefined (PORT=).
+  const env = plainToInstance(schema, { ...source }, { exposeDefaultValues: true, exposeUnsetFields: false });
   const problems = validateSync(env).map(
     (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );

@@ -53,6 +53,16 @@ export class MembersService {
         where: { id: actor.organizationId },
         lock: { mode: 'pessimistic_write' },
       });
+      // The guard read the caller's role before this lock; an owner demoted meanwhile must not go on.
+      if (
+        !(await manager.existsBy(User, {
+          id: actor.userId,
+          organizationId: actor.organizationId,
+          role: 'owner',
+        }))
+      ) {
+        throw new DomainError('insufficient_role', 'Only an owner can change members');
+      }
       const member = await manager.findOneBy(User, { id: userId, organizationId: actor.organizationId });
       if (!member) throw new DomainError('member_not_found', `No member ${userId}`);
       const owners = await manager.countBy(User, { organizationId: actor.organizationId, role: 'owner' });

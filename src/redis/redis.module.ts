@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 
@@ -14,12 +14,19 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis(config.redisUrl, {
+      useFactory: async (config: AppConfig) => {
+        const redis = new Redis(config.redisUrl, {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
-          lazyConnect: false,
-        }),
+          lazyConnect: true,
+        });
+        const logger = new Logger('Redis');
+        redis.on('error', (error: Error) => logger.warn(`Redis unreachable: ${error.message}`));
+        // Without an offline queue, commands sent before the first connection fail: connect before serving.
+        // A Redis that is down does not stop the boot; ioredis keeps reconnecting in the background.
+        await redis.connect().catch(() => undefined);
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

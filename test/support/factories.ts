@@ -68,3 +68,23 @@ export async function createCustomer(
     .expect(201);
   return response.body as { id: string; name: string; email: string };
 }
+
+export const PROBLEM_JSON = /^application\/problem\+json/;
+
+/** Asserts an RFC 9457 answer: status, problem+json content type and the stable code, all shown on failure. */
+export function expectProblem(
+  response: { status: number; headers: Record<string, string>; body: unknown },
+  status: number,
+  code: string,
+): void {
+  const body = response.body as { code?: unknown } | null;
+  expect({
+    status: response.status,
+    contentType: response.headers['content-type'],
+    code: body?.code,
+  }).toEqual({
+    status,
+    contentType: expect.stringMatching(PROBLEM_JSON),
+    code,
+  });
+}

@@ -1,6 +1,7 @@
 /** Every stable error code the API answers with, its HTTP status and the title of its problem document. */
 export const ERROR_CODES = {
   validation_failed: { status: 400, title: 'The request is not valid' },
+  bad_request: { status: 400, title: 'The request cannot be served' },
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_cursor: { status: 400, title: 'The cursor is not valid' },
   invalid_invitation: { status: 400, title: 'The invitation is not valid' },

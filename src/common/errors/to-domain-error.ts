@@ -62,7 +62,8 @@ export function toDomainError(error: unknown): DomainError {
     return new DomainError('malformed_json', error.message);
   }
   if (error instanceof HttpException) {
-    const code = HTTP_STATUS_CODES[error.getStatus()] ?? 'internal_error';
+    const code =
+      HTTP_STATUS_CODES[error.getStatus()] ?? (error.getStatus() < 500 ? 'bad_request' : 'internal_error');
     const retryAfter = code === 'dependency_unavailable' ? 5 : undefined;
     return new DomainError(code, describeDown(error.getResponse()) ?? error.message, undefined, retryAfter);
   }

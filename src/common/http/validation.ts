@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
 
 /** Flattens class-validator's tree into `{ field: 'address.city', message }` pairs. */
@@ -10,9 +10,20 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** A body of `null`, `[]` or `"text"` is refused as a whole, not field by field. */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      const message = 'The body must be a JSON object';
+      throw new DomainError('validation_failed', message, [{ field: '', message }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Rejects unknown fields and wrong types; the answer is a validation_failed problem listing each field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -1,0 +1,108 @@
+import { InvalidEnvironmentError, loadConfig, loadDatabaseUrl } from './app-config.js';
+
+const GOOD_ENV = {
+  DATABASE_URL: 'postgres://app@db.internal:5432/invoicing',
+  REDIS_URL: 'redis://cache.internal:6379/0',
+  JWT_SECRET: 'a-secret-that-is-at-least-32-characters-long',
+};
+
+/** The message loadConfig throws for `env`, or fails the test when it accepts it. */
+function rejection(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('accepts a good environment and applies the defaults', () => {
+    const sut = loadConfig(GOOD_ENV);
+
+    expect(sut).toMatchObject({
+      port: 3000,
+      role: 'all',
+      databaseUrl: GOOD_ENV.DATABASE_URL,
+      redisUrl: GOOD_ENV.REDIS_URL,
+      jwtSecret: GOOD_ENV.JWT_SECRET,
+      trustProxy: false,
+      logLevel: 'log',
+      publicBaseUrl: 'http://localhost:3000',
+    });
+  });
+
+  it('reads the optional variables when they are set', () => {
+    const sut = loadConfig({
+      ...GOOD_ENV,
+      PORT: '8080',
+      APP_ROLE: 'worker',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'warn',
+      PUBLIC_BASE_URL: 'https://billing.example.com/',
+    });
+
+    expect(sut).toMatchObject({
+      port: 8080,
+      role: 'worker',
+      trustProxy: true,
+      logLevel: 'warn',
+      publicBaseUrl: 'https://billing.example.com',
+    });
+  });
+
+  it('treats an empty PORT or TRUST_PROXY as unset, keeping the default', () => {
+    expect(loadConfig({ ...GOOD_ENV, PORT: '', TRUST_PROXY: '' })).toMatchObject({
+      port: 3000,
+      trustProxy: false,
+    });
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['DATABASE_URL is missing', { ...GOOD_ENV, DATABASE_URL: undefined }, 'DATABASE_URL'],
+    ['DATABASE_URL is not postgres', { ...GOOD_ENV, DATABASE_URL: 'mysql://db/app' }, 'DATABASE_URL'],
+    ['REDIS_URL is missing', { ...GOOD_ENV, REDIS_URL: undefined }, 'REDIS_URL'],
+    ['JWT_SECRET is missing', { ...GOOD_ENV, JWT_SECRET: undefined }, 'JWT_SECRET'],
+    ['JWT_SECRET is short', { ...GOOD_ENV, JWT_SECRET: 'too-short' }, 'JWT_SECRET'],
+    ['APP_ROLE is banana', { ...GOOD_ENV, APP_ROLE: 'banana' }, 'APP_ROLE'],
+    ['PORT is abc', { ...GOOD_ENV, PORT: 'abc' }, 'PORT'],
+    ['PORT is out of range', { ...GOOD_ENV, PORT: '70000' }, 'PORT'],
+    ['TRUST_PROXY is yes', { ...GOOD_ENV, TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    ['LOG_LEVEL is loud', { ...GOOD_ENV, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('refuses the environment when %s, naming the variable', (_case, env, variable) => {
+    const message = rejection(env);
+    expect(message).toMatch(new RegExp(`^\\s*${variable}: `, 'm'));
+  });
+
+  it('names only the bad variable', () => {
+    const message = rejection({ ...GOOD_ENV, APP_ROLE: 'banana' });
+    for (const fine of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'PORT']) {
+      expect(message).not.toContain(fine);
+    }
+  });
+
+  it('names every bad variable at once', () => {
+    const message = rejection({ REDIS_URL: GOOD_ENV.REDIS_URL, JWT_SECRET: 'short', PORT: 'abc' });
+    for (const bad of ['DATABASE_URL', 'JWT_SECRET', 'PORT'])
+      expect(message).toMatch(new RegExp(`^\\s*${bad}: `, 'm'));
+  });
+
+  it('says why a short JWT_SECRET is refused', () => {
+    expect(rejection({ ...GOOD_ENV, JWT_SECRET: 'short' })).toContain('at least 32 characters');
+  });
+
+  it('keeps the secret out of the message', () => {
+    expect(rejection({ ...GOOD_ENV, JWT_SECRET: 'short-secret-value' })).not.toContain('short-secret-value');
+  });
+});
+
+describe('loadDatabaseUrl', () => {
+  it('needs only DATABASE_URL', () => {
+    expect(loadDatabaseUrl({ DATABASE_URL: GOOD_ENV.DATABASE_URL })).toBe(GOOD_ENV.DATABASE_URL);
+  });
+
+  it('refuses a missing DATABASE_URL, naming it', () => {
+    expect(() => loadDatabaseUrl({})).toThrow(/DATABASE_URL/);
+  });
+});
