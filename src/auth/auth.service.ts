@@ -5,6 +5,7 @@ import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { Transactions } from '../database/transactions.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { toOrganizationResponse } from '../organizations/dto/organization.dto.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -36,6 +37,7 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly rateLimiter: RateLimiter,
+    private readonly transactions: Transactions,
   ) {}
 
   async signup(dto: SignupDto, ip: string): Promise<AuthResponseDto> {
@@ -48,7 +50,7 @@ export class AuthService {
     const { email } = dto;
     const passwordHash = await hashPassword(dto.password);
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         const membership = dto.inviteToken
           ? await this.redeemInvitation(manager, dto.inviteToken, email)
           : {
@@ -76,13 +78,13 @@ export class AuthService {
     if (!(await verifyPassword(user?.passwordHash, dto.password)) || !user) {
       throw new DomainError('invalid_credentials', 'The email or password is wrong');
     }
-    return this.dataSource.transaction((manager) => this.startSession(manager, user));
+    return this.transactions.run((manager) => this.startSession(manager, user));
   }
 
   /** Swaps a refresh token for a new pair; a spent token presented again ends its session (it leaked). */
   async refresh(refreshToken: string): Promise<AuthResponseDto> {
     const tokenHash = hashToken(refreshToken);
-    const tokens = await this.dataSource.transaction(async (manager) => {
+    const tokens = await this.transactions.run(async (manager) => {
       // Spending the token is one conditional UPDATE, so of two concurrent refreshes only one wins.
       const { raw } = await manager
         .createQueryBuilder()

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination/pagination.js';
+import { Transactions } from '../database/transactions.js';
 import { recordEvent } from '../events/outbox.js';
 import { Customer } from './customer.entity.js';
 import { CustomersRepository } from './customers.repository.js';
@@ -18,12 +18,12 @@ import {
 @Injectable()
 export class CustomersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly customers: CustomersRepository,
   ) {}
 
   create(actor: AuthUser, dto: CreateCustomerDto): Promise<CustomerResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const customer = await manager.save(
         manager.create(Customer, { ...dto, organizationId: actor.organizationId, archivedAt: null }),
       );
@@ -62,7 +62,7 @@ export class CustomersService {
   }
 
   remove(actor: AuthUser, id: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const customer = await this.requireLocked(manager, actor, id);
       const gone = toCustomerResponse(customer);
       await manager.delete(Customer, { id: customer.id });
@@ -76,7 +76,7 @@ export class CustomersService {
     id: string,
     edit: (customer: Customer) => void,
   ): Promise<CustomerResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const customer = await this.requireLocked(manager, actor, id);
       edit(customer);
       return this.recorded(manager, await manager.save(customer), 'customer.updated');

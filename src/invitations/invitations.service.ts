@@ -5,6 +5,7 @@ import { newToken, hashToken } from '../auth/secrets.js';
 import { User } from '../auth/user.entity.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { Transactions } from '../database/transactions.js';
 import { decodeCursor, type Page, type PageQueryDto, toPage } from '../common/pagination/pagination.js';
 import {
   type CreatedInvitationResponseDto,
@@ -18,12 +19,15 @@ export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 @Injectable()
 export class InvitationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** A new invitation replaces any still pending for the same email. */
   create(actor: AuthUser, dto: CreateInvitationDto): Promise<CreatedInvitationResponseDto> {
     const { email } = dto;
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       if (await manager.existsBy(User, { email })) {
         throw new DomainError('email_taken', `${email} already has an account`);
       }

@@ -7,12 +7,16 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import type { Role } from '../common/auth/roles.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { decodeCursor, type Page, type PageQueryDto, toPage } from '../common/pagination/pagination.js';
+import { Transactions } from '../database/transactions.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { wouldLeaveNoOwner } from './owner-rule.js';
 
 @Injectable()
 export class MembersService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
   async list(actor: AuthUser, query: PageQueryDto): Promise<Page<UserResponseDto>> {
     const before = decodeCursor(query.cursor);
@@ -48,7 +52,7 @@ export class MembersService {
     nextRole: Role | null,
     change: (manager: EntityManager, member: User) => Promise<T>,
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.findOne(Organization, {
         where: { id: actor.organizationId },
         lock: { mode: 'pessimistic_write' },
