@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
+import { InvoicesModule } from './invoices/invoices.module.js';
 import { MembersModule } from './members/members.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { WorkerModule } from './worker.module.js';
@@ -16,13 +20,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        IdempotencyModule,
         AuthModule,
         OrganizationsModule,
         MembersModule,
         InvitationsModule,
         CustomersModule,
+        InvoicesModule,
         ...(config.role === 'all' ? WorkerModule.features : []),
       ],
+      // Idempotency-Key on POSTs: an API concern, so registered here and not in the shared CoreModule.
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from './common/errors/problem.js';
+import { documentIdempotencyKey } from './idempotency/idempotency.openapi.js';
 
 const problem = (description: string) => ({
   description,
@@ -40,6 +41,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       operation.responses = { ...common, ...operation.responses };
     }
   }
+  documentIdempotencyKey(document);
   return document;
 }
 

@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, RequireRole } from '../common/auth/access.decorators.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { ApiProblems } from '../common/http/api-problems.decorator.js';
+import { NotIdempotent } from '../idempotency/idempotency.decorators.js';
 import { AuthService } from './auth.service.js';
 import { AuthResponseDto, LoginDto, MeResponseDto, RefreshDto, SignupDto } from './dto/auth.dto.js';
 
@@ -19,6 +20,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('signup')
+  @NotIdempotent()
   @Public()
   @ApiOperation({ summary: 'Create an account and its organization, or join one with an invitation' })
   @ApiCreatedResponse({ type: AuthResponseDto })
@@ -28,6 +30,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @NotIdempotent()
   @HttpCode(200)
   @Public()
   @ApiOkResponse({ type: AuthResponseDto })
@@ -37,6 +40,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @NotIdempotent()
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Rotate the refresh token; reusing a spent one ends the session' })
@@ -47,6 +51,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @NotIdempotent()
   @HttpCode(204)
   @RequireRole('viewer')
   @ApiOperation({ summary: 'End this session; its access and refresh tokens stop working at once' })

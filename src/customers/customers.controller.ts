@@ -10,6 +10,7 @@ import {
   CreateCustomerDto,
   CustomerPageDto,
   CustomerResponseDto,
+  CustomerWithBalancesResponseDto,
   ListCustomersQueryDto,
   UpdateCustomerDto,
 } from './dto/customer.dto.js';
@@ -43,12 +44,12 @@ export class CustomersController {
 
   @Get(':id')
   @RequireRole('viewer')
-  @ApiOkResponse({ type: CustomerResponseDto })
+  @ApiOkResponse({ type: CustomerWithBalancesResponseDto })
   @ApiProblems(400, 404)
   getCustomer(
     @CurrentUser() user: AuthUser,
     @Param('id', UuidParamPipe) id: string,
-  ): Promise<CustomerResponseDto> {
+  ): Promise<CustomerWithBalancesResponseDto> {
     return this.customers.get(user, id);
   }
 
@@ -95,7 +96,7 @@ export class CustomersController {
   @HttpCode(204)
   @RequireRole('admin')
   @ApiNoContentResponse()
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   deleteCustomer(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<void> {
     return this.customers.remove(user, id);
   }

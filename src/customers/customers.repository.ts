@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Invoice } from '../invoices/invoice.entity.js';
 import { Customer } from './customer.entity.js';
+
+export interface CustomerBalance {
+  currency: string;
+  outstanding: number;
+  overdue: number;
+  paid: number;
+}
 
 export interface CustomerListFilter {
   q?: string;
@@ -25,6 +33,43 @@ export class CustomersRepository {
   /** The same row, locked until the caller's transaction ends, so concurrent edits apply one after another. */
   lockInOrganization(manager: EntityManager, organizationId: string, id: string): Promise<Customer | null> {
     return manager.findOne(Customer, { where: { organizationId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** What the customer owes and has paid, per currency, over its issued invoices. */
+  async balances(organizationId: string, customerId: string, today: string): Promise<CustomerBalance[]> {
+    const rows: { currency: string; outstanding: string; overdue: string; paid: string }[] =
+      await this.dataSource
+        .createQueryBuilder()
+        .select('invoice.currency', 'currency')
+        .addSelect(
+          `COALESCE(SUM(invoice.amount_due) FILTER (WHERE invoice.status IN ('open', 'uncollectible')), 0)`,
+          'outstanding',
+        )
+        .addSelect(
+          `COALESCE(SUM(invoice.amount_due) FILTER (WHERE invoice.status = 'open' AND invoice.due_date < :today), 0)`,
+          'overdue',
+        )
+        .addSelect('COALESCE(SUM(invoice.amount_paid), 0)', 'paid')
+        .from(Invoice, 'invoice')
+        .where('invoice.organization_id = :organizationId AND invoice.customer_id = :customerId', {
+          organizationId,
+          customerId,
+        })
+        .andWhere(`invoice.status <> 'draft'`)
+        .setParameter('today', today)
+        .groupBy('invoice.currency')
+        .orderBy('invoice.currency')
+        .getRawMany();
+    return rows.map((row) => ({
+      currency: row.currency,
+      outstanding: Number(row.outstanding),
+      overdue: Number(row.overdue),
+      paid: Number(row.paid),
+    }));
+  }
+
+  hasInvoices(manager: EntityManager, organizationId: string, customerId: string): Promise<boolean> {
+    return manager.existsBy(Invoice, { organizationId, customerId });
   }
 
   /** Newest first, `limit + 1` rows so the caller knows whether another page follows. */

@@ -5,11 +5,13 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination/pagination.js';
 import { Transactions } from '../database/transactions.js';
 import { recordEvent } from '../events/outbox.js';
+import { todayUtc } from '../invoices/invoice-dates.js';
 import { Customer } from './customer.entity.js';
 import { CustomersRepository } from './customers.repository.js';
 import {
   type CreateCustomerDto,
   type CustomerResponseDto,
+  type CustomerWithBalancesResponseDto,
   type ListCustomersQueryDto,
   toCustomerResponse,
   type UpdateCustomerDto,
@@ -41,8 +43,10 @@ export class CustomersService {
     return toPage(rows, query.limit, toCustomerResponse);
   }
 
-  async get(actor: AuthUser, id: string): Promise<CustomerResponseDto> {
-    return toCustomerResponse(await this.require(actor, id));
+  async get(actor: AuthUser, id: string): Promise<CustomerWithBalancesResponseDto> {
+    const customer = await this.require(actor, id);
+    const balances = await this.customers.balances(actor.organizationId, id, todayUtc());
+    return { ...toCustomerResponse(customer), balances };
   }
 
   update(actor: AuthUser, id: string, dto: UpdateCustomerDto): Promise<CustomerResponseDto> {
@@ -64,6 +68,9 @@ export class CustomersService {
   remove(actor: AuthUser, id: string): Promise<void> {
     return this.transactions.run(async (manager) => {
       const customer = await this.requireLocked(manager, actor, id);
+      if (await this.customers.hasInvoices(manager, actor.organizationId, id)) {
+        throw new DomainError('customer_has_invoices', 'The customer has invoices: archive it instead');
+      }
       const gone = toCustomerResponse(customer);
       await manager.delete(Customer, { id: customer.id });
       await recordEvent(manager, actor.organizationId, 'customer.deleted', gone);

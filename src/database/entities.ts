@@ -3,7 +3,21 @@ import { Session } from '../auth/session.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Event } from '../events/event.entity.js';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
+import { InvoiceLine } from '../invoices/invoice-line.entity.js';
+import { Invoice } from '../invoices/invoice.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 
-export const entities = [Organization, User, Session, RefreshToken, Invitation, Customer, Event];
+export const entities = [
+  Organization,
+  User,
+  Session,
+  RefreshToken,
+  Invitation,
+  Customer,
+  Event,
+  IdempotencyKey,
+  Invoice,
+  InvoiceLine,
+];

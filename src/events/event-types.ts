@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'customer.deleted',
   'invoice.created',
   'invoice.updated',
+  'invoice.deleted',
   'invoice.finalized',
   'invoice.sent',
   'invoice.paid',

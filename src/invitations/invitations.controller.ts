@@ -5,6 +5,7 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { ApiProblems } from '../common/http/api-problems.decorator.js';
 import { UuidParamPipe } from '../common/http/uuid-param.pipe.js';
 import { type Page, PageQueryDto } from '../common/pagination/pagination.js';
+import { NotIdempotent } from '../idempotency/idempotency.decorators.js';
 import {
   CreatedInvitationResponseDto,
   CreateInvitationDto,
@@ -19,6 +20,7 @@ export class InvitationsController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Post()
+  @NotIdempotent()
   @RequireRole('owner')
   @ApiCreatedResponse({
     type: CreatedInvitationResponseDto,

@@ -32,4 +32,8 @@ export class Organization extends BaseEntity {
 
   @Column('text', { default: 'A4' })
   pdfPageSize!: PdfPageSize;
+
+  /** The number the next finalized invoice takes; bumped in the finalize transaction, so gapless. */
+  @Column('int', { default: 1 })
+  nextInvoiceNumber!: number;
 }

@@ -18,8 +18,9 @@ export class OrganizationsService {
   }
 
   async update(actor: AuthUser, dto: UpdateOrganizationDto): Promise<OrganizationResponseDto> {
-    const organization = await this.organizations.findOneByOrFail({ id: actor.organizationId });
-    return toOrganizationResponse(await this.organizations.save(this.organizations.merge(organization, dto)));
+    // Only the fields sent: saving the row as read would write back nextInvoiceNumber and undo a concurrent finalize.
+    await this.organizations.save(this.organizations.create({ ...dto, id: actor.organizationId }));
+    return this.get(actor);
   }
 
   private get organizations() {

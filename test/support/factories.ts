@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { AuthResponseDto } from '../../src/auth/dto/auth.dto.js';
 import type { Role } from '../../src/common/auth/roles.js';
+import type { InvoiceResponseDto } from '../../src/invoices/dto/invoice.dto.js';
 import { randomIp } from './test-app.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -87,4 +89,70 @@ export function expectProblem(
     contentType: expect.stringMatching(PROBLEM_JSON),
     code,
   });
+}
+
+/** Requests carrying `account`'s access token. */
+export function actingAs(http: TestAgent, account: Account) {
+  return {
+    get: (path: string) => http.get(path).set('Authorization', account.bearer),
+    post: (path: string, body?: object) => {
+      const request = http.post(path).set('Authorization', account.bearer);
+      return body === undefined ? request : request.send(body);
+    },
+    patch: (path: string, body: object) => http.patch(path).set('Authorization', account.bearer).send(body),
+    delete: (path: string) => http.delete(path).set('Authorization', account.bearer),
+  };
+}
+
+/** What a JSON body holds for a response DTO: its Dates arrive as ISO strings. */
+type Jsonified<T> = T extends Date
+  ? string
+  : T extends (infer Item)[]
+    ? Jsonified<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T;
+
+/** An invoice as the API answers it. */
+export type InvoiceBody = Jsonified<InvoiceResponseDto>;
+
+/** One invoice line as a client sends it: 2 × 50.00, no discount, no tax, unless overridden. */
+export const lineItem = (fields: object = {}) => ({
+  description: 'Consulting',
+  quantity: 2,
+  unitAmount: 5000,
+  ...fields,
+});
+
+/** Creates a draft with one line, for `customerId` or a new customer of the account's organization. */
+export async function createInvoice(
+  http: TestAgent,
+  account: Account,
+  fields: Record<string, unknown> = {},
+): Promise<InvoiceBody> {
+  const customerId = fields.customerId ?? (await createCustomer(http, account)).id;
+  const response = await actingAs(http, account)
+    .post('/v1/invoices', { customerId, lineItems: [lineItem()], ...fields })
+    .expect(201);
+  return response.body;
+}
+
+/** Finalizes a draft (200) and answers the issued invoice. */
+export async function finalizeInvoice(http: TestAgent, account: Account, id: string): Promise<InvoiceBody> {
+  return (await actingAs(http, account).post(`/v1/invoices/${id}/finalize`).expect(200)).body;
+}
+
+export interface EventRow {
+  type: string;
+  organizationId: string;
+  data: unknown;
+}
+
+/** The outbox rows about one object (its `data.id`), oldest first. */
+export async function eventsAbout(db: pg.ClientBase, id: string): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT type, organization_id AS "organizationId", data FROM events WHERE data->>'id' = $1 ORDER BY id`,
+    [id],
+  );
+  return rows;
 }

@@ -40,6 +40,9 @@ const UNAVAILABLE_CODES = new Set([
   '57P03',
   '53300',
 ]);
+// Postgres refusing text it cannot store (U+0000 in a string or in JSON): bad input, not a server fault.
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|Connection is closed|MaxRetriesPerRequest|connect ECONNREFUSED|Stream isn't writeable|timeout exceeded when trying to connect/;
 
@@ -70,6 +73,9 @@ export function toDomainError(error: unknown): DomainError {
   const status = propertyOf(error, 'statusCode');
   if (typeof status === 'number' && HTTP_STATUS_CODES[status]) {
     return new DomainError(HTTP_STATUS_CODES[status], (error as Error).message);
+  }
+  if (typeof fastifyCode === 'string' && UNSTORABLE_TEXT_CODES.has(fastifyCode)) {
+    return new DomainError('validation_failed', 'Text must not contain the NUL character (U+0000)');
   }
   const message = error instanceof Error ? error.message : '';
   if (

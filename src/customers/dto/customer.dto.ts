@@ -101,6 +101,19 @@ export class CustomerResponseDto {
   @ApiProperty() updatedAt!: Date;
 }
 
+export class CustomerBalanceDto {
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ example: 20374, description: 'Due on open and uncollectible invoices, minor units' })
+  outstanding!: number;
+  @ApiProperty({ example: 0, description: 'Due on open invoices past their due date' }) overdue!: number;
+  @ApiProperty({ example: 5000, description: 'Paid on its invoices' }) paid!: number;
+}
+
+export class CustomerWithBalancesResponseDto extends CustomerResponseDto {
+  @ApiProperty({ type: [CustomerBalanceDto], description: 'One entry per currency it has been invoiced in' })
+  balances!: CustomerBalanceDto[];
+}
+
 export class CustomerPageDto {
   @ApiProperty({ type: [CustomerResponseDto] }) data!: CustomerResponseDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;

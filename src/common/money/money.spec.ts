@@ -1,0 +1,177 @@
+import { jest } from '@jest/globals';
+import fc from 'fast-check';
+import { currencyExponent, formatMinorUnits, formatMoney, MAX_AMOUNT } from './money.js';
+
+const CURRENCIES = Intl.supportedValuesOf('currency');
+
+// Every currency whose minor unit is not 2 digits in this runtime's ICU data. Pinned because stored
+// amounts are minor units: an ICU upgrade that changed one would silently rescale every stored amount.
+const NOT_TWO_DIGITS: Record<string, number> = {
+  AFN: 0,
+  ALL: 0,
+  BHD: 3,
+  BIF: 0,
+  CLP: 0,
+  COP: 0,
+  DJF: 0,
+  GNF: 0,
+  HUF: 0,
+  IDR: 0,
+  IQD: 0,
+  IRR: 0,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KMF: 0,
+  KPW: 0,
+  KRW: 0,
+  KWD: 3,
+  LAK: 0,
+  LBP: 0,
+  LYD: 3,
+  MGA: 0,
+  MMK: 0,
+  OMR: 3,
+  PKR: 0,
+  PYG: 0,
+  RWF: 0,
+  SLL: 0,
+  SOS: 0,
+  SYP: 0,
+  TND: 3,
+  UGX: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  YER: 0,
+};
+
+// Non-breaking space, as Intl puts between a currency code and the number.
+const NBSP = '\u00a0';
+
+describe('currencyExponent', () => {
+  it('asks Intl once per currency and answers later calls from its cache', () => {
+    const spy = jest.spyOn(Intl, 'NumberFormat');
+    try {
+      expect(currencyExponent('CHF')).toBe(2);
+      expect(currencyExponent('CHF')).toBe(2);
+      expect(currencyExponent('CHF')).toBe(2);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it.each([
+    ['JPY', 0],
+    ['KRW', 0],
+    ['USD', 2],
+    ['EUR', 2],
+    ['GBP', 2],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['TND', 3],
+  ])('%s has %i digits', (currency, digits) => {
+    expect(currencyExponent(currency)).toBe(digits);
+  });
+
+  it('matches the pinned table for every currency the runtime knows', () => {
+    const actual = Object.fromEntries(CURRENCIES.map((code) => [code, currencyExponent(code)]));
+    const expected = Object.fromEntries(CURRENCIES.map((code) => [code, NOT_TWO_DIGITS[code] ?? 2]));
+    expect(actual).toEqual(expected);
+    expect(Object.keys(NOT_TWO_DIGITS).filter((code) => !CURRENCIES.includes(code))).toEqual([]);
+  });
+
+  it.each(['QQQ', 'ABC', 'XXX', 'usd', 'Usd', 'US', 'USDD', '', ' USD'])('throws for %p', (code) => {
+    expect(() => currencyExponent(code)).toThrow(RangeError);
+    expect(() => currencyExponent(code)).toThrow(`Unknown ISO 4217 currency code: ${code}`);
+  });
+});
+
+describe('MAX_AMOUNT', () => {
+  it('is the largest integer a JSON number and a Postgres bigint both hold exactly', () => {
+    expect(MAX_AMOUNT).toBe(9007199254740991);
+    expect(Number.isSafeInteger(MAX_AMOUNT)).toBe(true);
+    expect(Number.isSafeInteger(MAX_AMOUNT + 1)).toBe(false);
+    expect(BigInt(MAX_AMOUNT) < 2n ** 63n).toBe(true);
+  });
+});
+
+describe('formatMinorUnits', () => {
+  it.each([
+    [1999, 'USD', '19.99'],
+    [5, 'USD', '0.05'],
+    [50, 'USD', '0.50'],
+    [100, 'USD', '1.00'],
+    [0, 'USD', '0.00'],
+    [-0, 'USD', '0.00'],
+    [-5, 'USD', '-0.05'],
+    [-1999, 'EUR', '-19.99'],
+    [1999, 'JPY', '1999'],
+    [0, 'JPY', '0'],
+    [-1999, 'JPY', '-1999'],
+    [1999, 'KWD', '1.999'],
+    [1, 'KWD', '0.001'],
+    [1000, 'BHD', '1.000'],
+    [-1, 'BHD', '-0.001'],
+    [MAX_AMOUNT, 'USD', '90071992547409.91'],
+    [MAX_AMOUNT, 'JPY', '9007199254740991'],
+    [MAX_AMOUNT, 'KWD', '9007199254740.991'],
+    [-MAX_AMOUNT, 'USD', '-90071992547409.91'],
+    [9007199254740801, 'USD', '90071992547408.01'],
+  ])('(%p, %s) → %s', (amount, currency, expected) => {
+    expect(formatMinorUnits(amount, currency)).toBe(expected);
+  });
+
+  it.each([1.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, MAX_AMOUNT + 1, 1e300])(
+    'throws for the amount %p',
+    (amount) => {
+      expect(() => formatMinorUnits(amount, 'USD')).toThrow(RangeError);
+    },
+  );
+
+  it('throws for an unknown currency', () => {
+    expect(() => formatMinorUnits(100, 'QQQ')).toThrow('Unknown ISO 4217 currency code: QQQ');
+  });
+
+  // 162 currencies × 1,000 runs each: every currency is covered, not just a sample of them.
+  it('has exactly the exponent digits after the point and reads back to the same integer, in every currency', () => {
+    for (const currency of CURRENCIES) {
+      const exponent = currencyExponent(currency);
+      const shape = exponent === 0 ? /^-?(0|[1-9]\d*)$/ : new RegExp(`^-?(0|[1-9]\\d*)\\.\\d{${exponent}}$`);
+      fc.assert(
+        fc.property(fc.maxSafeInteger(), (amount) => {
+          const text = formatMinorUnits(amount, currency);
+          return shape.test(text) && BigInt(text.replace('.', '')) === BigInt(amount);
+        }),
+        { numRuns: 1_000 },
+      );
+    }
+  });
+});
+
+describe('formatMoney', () => {
+  it.each([
+    [1999, 'USD', undefined, '$19.99'],
+    [5, 'USD', undefined, '$0.05'],
+    [-1999, 'USD', undefined, '-$19.99'],
+    [0, 'USD', undefined, '$0.00'],
+    [199900, 'USD', undefined, '$1,999.00'],
+    [1999, 'JPY', undefined, '¥1,999'],
+    [1999, 'KWD', undefined, `KWD${NBSP}1.999`],
+    [1999, 'EUR', 'de-DE', `19,99${NBSP}€`],
+    [123456789, 'EUR', 'fr-FR', `1\u202f234\u202f567,89${NBSP}€`],
+    [MAX_AMOUNT, 'USD', undefined, '$90,071,992,547,409.91'],
+    // amount / 100 as a float is 90071992547408.015625, which Intl would print as …408.02.
+    [9007199254740801, 'USD', undefined, '$90,071,992,547,408.01'],
+  ])('(%p, %s, %s) → %s', (amount, currency, locale, expected) => {
+    expect(formatMoney(amount, currency, locale)).toBe(expected);
+  });
+
+  it('throws for an amount that is not a safe integer or an unknown currency', () => {
+    expect(() => formatMoney(19.99, 'USD')).toThrow(RangeError);
+    expect(() => formatMoney(1999, 'QQQ')).toThrow(RangeError);
+  });
+});

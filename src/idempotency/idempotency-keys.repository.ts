@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { IdempotencyKey } from './idempotency-key.entity.js';
+
+/** How long a stored answer is replayed; older keys run again and the cleanup job deletes them. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+@Injectable()
+export class IdempotencyKeysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Held until the caller's transaction ends; false while another transaction holds the same key. */
+  async tryLock(manager: EntityManager, scope: string, key: string): Promise<boolean> {
+    const [{ locked }] = await manager.query(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
+      [`idempotency-key:${scope}:${key}`],
+    );
+    return locked;
+  }
+
+  /** The stored answer while it is younger than the TTL; an older one is as good as gone. */
+  findLive(manager: EntityManager, scope: string, key: string): Promise<IdempotencyKey | null> {
+    return manager
+      .createQueryBuilder(IdempotencyKey, 'stored')
+      .where('stored.scope = :scope AND stored.key = :key', { scope, key })
+      .andWhere('stored.createdAt > now() - make_interval(hours => :ttl)', { ttl: IDEMPOTENCY_KEY_TTL_HOURS })
+      .getOne();
+  }
+
+  /** Saves the answer, replacing an expired one under the same key. */
+  async store(manager: EntityManager, answer: Omit<IdempotencyKey, 'createdAt'>): Promise<void> {
+    await manager.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+         response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now()`,
+      [
+        answer.scope,
+        answer.key,
+        answer.requestHash,
+        answer.responseStatus,
+        // SQL NULL for a 204's missing body.
+        answer.responseBody === undefined ? null : JSON.stringify(answer.responseBody),
+      ],
+    );
+  }
+
+  /** Deletes keys past the TTL, `batchSize` rows per statement so no delete locks many rows for long. */
+  async deleteExpired(batchSize = 1000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE (scope, key) IN (
+           SELECT scope, key FROM idempotency_keys
+            WHERE created_at <= now() - make_interval(hours => $1) LIMIT $2)`,
+        [IDEMPOTENCY_KEY_TTL_HOURS, batchSize],
+      );
+      deleted += count;
+      if (count < batchSize) return deleted;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { InvoicesRepository } from './invoices.repository.js';
+import { OverdueInvoices } from './overdue-invoices.js';
+
+/** Invoice work without HTTP routes, so the worker role can run it. */
+@Module({ providers: [InvoicesRepository, OverdueInvoices], exports: [InvoicesRepository, OverdueInvoices] })
+export class InvoicesCoreModule {}

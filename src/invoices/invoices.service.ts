@@ -1,0 +1,289 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { decodeCursor, type Page, toPage } from '../common/pagination/pagination.js';
+import { Customer } from '../customers/customer.entity.js';
+import { CustomersRepository } from '../customers/customers.repository.js';
+import { Transactions } from '../database/transactions.js';
+import type { EventType } from '../events/event-types.js';
+import { recordEvent } from '../events/outbox.js';
+import { Organization } from '../organizations/organization.entity.js';
+import {
+  type CreateInvoiceDto,
+  type InvoiceResponseDto,
+  type LineItemDto,
+  type ListCustomerInvoicesQueryDto,
+  type ListInvoicesQueryDto,
+  toInvoiceResponse,
+  type UpdateInvoiceDto,
+} from './dto/invoice.dto.js';
+import { datesAtFinalize, todayUtc } from './invoice-dates.js';
+import { InvoiceLine } from './invoice-line.entity.js';
+import { formatInvoiceNumber } from './invoice-number.js';
+import { type InvoiceAction, assertAllowed } from './invoice-status.js';
+import { AmountOutOfRangeError, computeLine, computeTotals } from './invoice-totals.js';
+import { Invoice } from './invoice.entity.js';
+import { InvoicesRepository } from './invoices.repository.js';
+
+@Injectable()
+export class InvoicesService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly invoices: InvoicesRepository,
+    private readonly customers: CustomersRepository,
+  ) {}
+
+  create(actor: AuthUser, dto: CreateInvoiceDto): Promise<InvoiceResponseDto> {
+    assertOneDueRule(dto);
+    return this.transactions.run(async (manager) => {
+      const customer = await this.billableCustomer(manager, actor, dto.customerId);
+      const organization = await manager.findOneByOrFail(Organization, { id: actor.organizationId });
+      const { lines, totals } = price(dto.lineItems ?? []);
+      const invoice = await manager.save(
+        manager.create(Invoice, {
+          organizationId: actor.organizationId,
+          customerId: customer.id,
+          status: 'draft',
+          number: null,
+          currency: dto.currency ?? customer.currency ?? organization.defaultCurrency,
+          issueDate: dto.issueDate ?? null,
+          dueDate: dto.dueDate ?? null,
+          daysUntilDue: dto.daysUntilDue ?? null,
+          ...totals,
+          amountPaid: 0,
+          amountDue: totals.total,
+          notes: dto.notes ?? null,
+          footer: dto.footer ?? null,
+          metadata: dto.metadata ?? {},
+        }),
+      );
+      await this.saveLines(manager, invoice.id, lines);
+      return this.recorded(manager, actor, invoice.id, 'invoice.created');
+    });
+  }
+
+  async get(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
+    return toInvoiceResponse(await this.require(actor, id));
+  }
+
+  async list(actor: AuthUser, query: ListInvoicesQueryDto): Promise<Page<InvoiceResponseDto>> {
+    const today = todayUtc();
+    const rows = await this.invoices.list(actor.organizationId, {
+      ...query,
+      before: decodeCursor(query.cursor),
+      today,
+    });
+    return toPage(rows, query.limit, (invoice) => toInvoiceResponse(invoice, today));
+  }
+
+  async listForCustomer(
+    actor: AuthUser,
+    customerId: string,
+    query: ListCustomerInvoicesQueryDto,
+  ): Promise<Page<InvoiceResponseDto>> {
+    if (!(await this.customers.findInOrganization(actor.organizationId, customerId)))
+      throw new DomainError('customer_not_found', `No customer ${customerId}`);
+    return this.list(actor, { ...query, customerId });
+  }
+
+  update(actor: AuthUser, id: string, dto: UpdateInvoiceDto): Promise<InvoiceResponseDto> {
+    assertOneDueRule(dto);
+    return this.change(actor, id, 'update', 'invoice.updated', async (manager, invoice) => {
+      if (dto.customerId !== undefined)
+        invoice.customerId = (await this.billableCustomer(manager, actor, dto.customerId)).id;
+      if (dto.currency !== undefined) invoice.currency = dto.currency;
+      if (dto.issueDate !== undefined) invoice.issueDate = dto.issueDate;
+      // A due date and a number of days are two ways to say one thing: setting one clears the other.
+      if (dto.dueDate !== undefined) invoice.dueDate = dto.dueDate;
+      if (dto.dueDate) invoice.daysUntilDue = null;
+      if (dto.daysUntilDue !== undefined) invoice.daysUntilDue = dto.daysUntilDue;
+      if (dto.daysUntilDue !== undefined && dto.daysUntilDue !== null) invoice.dueDate = null;
+      if (dto.notes !== undefined) invoice.notes = dto.notes;
+      if (dto.footer !== undefined) invoice.footer = dto.footer;
+      if (dto.metadata !== undefined) invoice.metadata = dto.metadata;
+      if (dto.lineItems !== undefined) {
+        const { lines, totals } = price(dto.lineItems);
+        Object.assign(invoice, totals, { amountDue: totals.total });
+        await manager.delete(InvoiceLine, { invoiceId: invoice.id });
+        await this.saveLines(manager, invoice.id, lines);
+      }
+    });
+  }
+
+  /** Issues the invoice: its number, dates and the customer and seller as they are now, frozen. */
+  finalize(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
+    return this.change(actor, id, 'finalize', 'invoice.finalized', async (manager, invoice) => {
+      if (invoice.lines!.length === 0)
+        throw new DomainError('invoice_has_no_lines', 'Add a line before finalizing');
+      const { issueDate, dueDate } = datesAtFinalize(invoice, todayUtc());
+      if (dueDate < issueDate) {
+        throw new DomainError(
+          'due_date_before_issue_date',
+          `The due date ${dueDate} is before the issue date ${issueDate}`,
+        );
+      }
+      const { sequence, organization } = await this.takeNextNumber(manager, actor.organizationId);
+      const customer = invoice.customer!;
+      Object.assign(invoice, {
+        status: 'open',
+        number: formatInvoiceNumber(organization.invoiceNumberPrefix, sequence),
+        issueDate,
+        dueDate,
+        finalizedAt: new Date(),
+        customerSnapshot: {
+          name: customer.name,
+          email: customer.email,
+          address: customer.address,
+          taxId: customer.taxId,
+        },
+        sellerSnapshot: {
+          name: organization.name,
+          legalName: organization.legalName,
+          email: organization.email,
+          address: organization.address,
+          taxId: organization.taxId,
+        },
+      });
+    });
+  }
+
+  send(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
+    return this.change(actor, id, 'send', 'invoice.sent', async (_manager, invoice) => {
+      invoice.sentAt = new Date();
+    });
+  }
+
+  void(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
+    return this.change(actor, id, 'void', 'invoice.voided', async (_manager, invoice) => {
+      Object.assign(invoice, { status: 'void', voidedAt: new Date() });
+    });
+  }
+
+  markUncollectible(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
+    return this.change(
+      actor,
+      id,
+      'mark_uncollectible',
+      'invoice.marked_uncollectible',
+      async (_manager, invoice) => {
+        Object.assign(invoice, { status: 'uncollectible', markedUncollectibleAt: new Date() });
+      },
+    );
+  }
+
+  remove(actor: AuthUser, id: string): Promise<void> {
+    return this.transactions.run(async (manager) => {
+      const invoice = await this.requireLocked(manager, actor, id);
+      assertAllowed(invoice, 'delete');
+      const gone = toInvoiceResponse(invoice);
+      await manager.delete(Invoice, { id: invoice.id });
+      await recordEvent(manager, actor.organizationId, 'invoice.deleted', gone);
+    });
+  }
+
+  /**
+   * The one path every state change takes: lock the invoice, check the action is allowed in its state,
+   * apply it, save, and write its event in the same transaction.
+   */
+  private change(
+    actor: AuthUser,
+    id: string,
+    action: InvoiceAction,
+    event: EventType,
+    apply: (manager: EntityManager, invoice: Invoice) => Promise<void>,
+  ): Promise<InvoiceResponseDto> {
+    return this.transactions.run(async (manager) => {
+      const invoice = await this.requireLocked(manager, actor, id);
+      assertAllowed(invoice, action);
+      await apply(manager, invoice);
+      const { lines: _lines, customer: _customer, ...columns } = invoice;
+      await manager.save(Invoice, columns);
+      return this.recorded(manager, actor, invoice.id, event);
+    });
+  }
+
+  /** Bumps the organization's counter in this transaction: a rollback gives the number back, so no gaps. */
+  private async takeNextNumber(manager: EntityManager, organizationId: string) {
+    // The UPDATE locks the organization row, so concurrent finalizes take their numbers one at a time.
+    await manager.increment(Organization, { id: organizationId }, 'nextInvoiceNumber', 1);
+    const organization = await manager.findOneByOrFail(Organization, { id: organizationId });
+    return { sequence: organization.nextInvoiceNumber - 1, organization };
+  }
+
+  private async recorded(
+    manager: EntityManager,
+    actor: AuthUser,
+    id: string,
+    event: EventType,
+  ): Promise<InvoiceResponseDto> {
+    const response = toInvoiceResponse(
+      (await this.invoices.findInOrganization(actor.organizationId, id, manager))!,
+    );
+    await recordEvent(manager, actor.organizationId, event, response);
+    return response;
+  }
+
+  private async saveLines(manager: EntityManager, invoiceId: string, lines: PricedLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await manager.save(
+      InvoiceLine,
+      lines.map((line, position) => manager.create(InvoiceLine, { ...line, invoiceId, position })),
+    );
+  }
+
+  /** A customer of the caller's organization that can still be billed. */
+  private async billableCustomer(manager: EntityManager, actor: AuthUser, id: string): Promise<Customer> {
+    const customer = await manager.findOneBy(Customer, { organizationId: actor.organizationId, id });
+    if (!customer) throw new DomainError('customer_not_found', `No customer ${id}`);
+    if (customer.archivedAt)
+      throw new DomainError('customer_archived', `Customer ${id} is archived; unarchive it to bill it`);
+    return customer;
+  }
+
+  private async require(actor: AuthUser, id: string): Promise<Invoice> {
+    const invoice = await this.invoices.findInOrganization(actor.organizationId, id);
+    if (!invoice) throw new DomainError('invoice_not_found', `No invoice ${id}`);
+    return invoice;
+  }
+
+  private async requireLocked(manager: EntityManager, actor: AuthUser, id: string): Promise<Invoice> {
+    if (!(await this.invoices.lock(manager, actor.organizationId, id))) {
+      throw new DomainError('invoice_not_found', `No invoice ${id}`);
+    }
+    return (await this.invoices.findInOrganization(actor.organizationId, id, manager))!;
+  }
+}
+
+type PricedLine = Pick<
+  InvoiceLine,
+  | 'description'
+  | 'quantity'
+  | 'unitAmount'
+  | 'discountPercent'
+  | 'taxRate'
+  | 'amount'
+  | 'discountAmount'
+  | 'taxAmount'
+>;
+
+/** Computes every amount on the server; a total beyond what a JSON number holds exactly is a 400. */
+function price(items: LineItemDto[]) {
+  try {
+    const lines: PricedLine[] = items.map((item) => {
+      const input = { ...item, discountPercent: item.discountPercent ?? 0, taxRate: item.taxRate ?? 0 };
+      return { ...input, ...computeLine(input) };
+    });
+    return { lines, totals: computeTotals(lines) };
+  } catch (error) {
+    if (error instanceof AmountOutOfRangeError) throw new DomainError('amount_out_of_range', error.message);
+    throw error;
+  }
+}
+
+function assertOneDueRule(dto: { dueDate?: string | null; daysUntilDue?: number | null }): void {
+  if (dto.dueDate != null && dto.daysUntilDue != null) {
+    const message = 'Give dueDate or daysUntilDue, not both';
+    throw new DomainError('validation_failed', message, [{ field: 'daysUntilDue', message }]);
+  }
+}

@@ -1,0 +1,44 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { IdempotencyKeysRepository } from '../idempotency/idempotency-keys.repository.js';
+import { OverdueInvoices } from '../invoices/overdue-invoices.js';
+import { REDIS } from '../redis/redis.module.js';
+import { MAINTENANCE_QUEUE, type MaintenanceJobName } from './maintenance.producer.js';
+
+/** Runs the maintenance jobs, dispatching by job name; a job's result is what it did (e.g. rows deleted). */
+@Processor(MAINTENANCE_QUEUE)
+export class MaintenanceProcessor extends WorkerHost implements OnModuleDestroy {
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+  private readonly handlers: Record<MaintenanceJobName, () => Promise<unknown>>;
+
+  constructor(
+    idempotencyKeys: IdempotencyKeysRepository,
+    overdueInvoices: OverdueInvoices,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+    this.handlers = {
+      'idempotency-keys.cleanup': () => idempotencyKeys.deleteExpired(),
+      'invoices.announce-overdue': () => overdueInvoices.announce(),
+    };
+  }
+
+  process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as MaintenanceJobName];
+    if (!handler) throw new Error(`No maintenance job named ${job.name}`);
+    return handler();
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`Maintenance worker: ${error.message}`);
+  }
+
+  // BullMQ's graceful close (at shutdown, after this) waits for Redis to come back; when Redis is away
+  // no job can be acknowledged anyway, so close at once rather than hang the shutdown.
+  async onModuleDestroy(): Promise<void> {
+    if (this.redis.status !== 'ready') await this.worker.close(true);
+  }
+}
