@@ -13,7 +13,7 @@ describe('invoice dates', () => {
     expect(addDays('2026-03-01', 0)).toBe('2026-03-01');
   });
 
-  it.each(['2026-11-25', '2028-02-29'])('accepts the calendar date %s', (date) => {
+  it.each(['2026-11-25', '2028-02-29', '1900-01-01', '2999-12-31'])('accepts the calendar date %s', (date) => {
     expect(isCalendarDate(date)).toBe(true);
   });
 
@@ -21,6 +21,9 @@ describe('invoice dates', () => {
     '2026-02-30',
     '2026-13-01',
     '2027-02-29',
+    '0000-01-01',
+    '1899-12-31',
+    '3000-01-01',
     '25/11/2026',
     '2026-11-25T00:00:00Z',
     '',

@@ -12,11 +12,15 @@ export function addDays(date: CalendarDate, days: number): CalendarDate {
   return new Date(time).toISOString().slice(0, 10);
 }
 
-/** True for a real calendar date in YYYY-MM-DD form (rejects 2026-02-30). */
+// Invoices live in these years; the bounds keep date + daysUntilDue a four-digit year too.
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2999;
+
+/** True for a real calendar date in YYYY-MM-DD form between 1900 and 2999 (rejects 2026-02-30). */
 export function isCalendarDate(value: unknown): value is CalendarDate {
-  // Year 0000 does not exist in Postgres (1 BC precedes 1 AD): storing or comparing it would fail there.
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000'))
-    return false;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  if (year < FIRST_YEAR || year > LAST_YEAR) return false;
   const parsed = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
 }

@@ -114,8 +114,15 @@ export class InvoicesService {
   /** Issues the invoice: its number, dates and the customer and seller as they are now, frozen. */
   finalize(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
     return this.change(actor, id, 'finalize', 'invoice.finalized', async (manager, invoice) => {
-      if (invoice.lines!.length === 0)
+      if (invoice.lines!.length === 0) {
         throw new DomainError('invoice_has_no_lines', 'Add a line before finalizing');
+      }
+      if (invoice.customer!.archivedAt) {
+        throw new DomainError(
+          'customer_archived',
+          `Customer ${invoice.customerId} is archived; unarchive it to bill it`,
+        );
+      }
       const { issueDate, dueDate } = datesAtFinalize(invoice, todayUtc());
       if (dueDate < issueDate) {
         throw new DomainError(

@@ -226,6 +226,16 @@ describe('invoice lifecycle', () => {
       expect(await fetchInvoice(owner, invoice.id)).toEqual(invoice);
     });
 
+    it('refuses a draft whose customer was archived since with 422 customer_archived', async () => {
+      const owner = await signUpOwner(sut.http);
+      const customer = await createCustomer(sut.http, owner);
+      const invoice = await draft(owner, { customerId: customer.id });
+      await as(owner).post(`/v1/customers/${customer.id}/archive`).expect(200);
+
+      expectProblem(await as(owner).post(`/v1/invoices/${invoice.id}/finalize`), 422, 'customer_archived');
+      expect((await fetchInvoice(owner, invoice.id)).status).toBe('draft');
+    });
+
     it('keeps the customer and seller as they were at finalize, while a draft shows the live customer', async () => {
       const owner = await signUpOwner(sut.http, 'Acme');
       const seller = {

@@ -36,7 +36,7 @@ describe('invoices.announce-overdue', () => {
     await sut.close();
   });
 
-  async function issued(owner: Account, fields: object) {
+  async function issued(owner: Account, fields: Record<string, unknown>) {
     return finalizeInvoice(sut.http, owner, (await createInvoice(sut.http, owner, fields)).id);
   }
 

@@ -40,7 +40,7 @@ function IsCalendarDate(): PropertyDecorator {
       name: 'isCalendarDate',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be a date as YYYY-MM-DD` },
+      options: { message: `${String(propertyName)} must be a date as YYYY-MM-DD, between 1900 and 2999` },
       validator: { validate: isCalendarDate },
     });
 }
