@@ -13,9 +13,12 @@ describe('invoice dates', () => {
     expect(addDays('2026-03-01', 0)).toBe('2026-03-01');
   });
 
-  it.each(['2026-11-25', '2028-02-29', '1900-01-01', '2999-12-31'])('accepts the calendar date %s', (date) => {
-    expect(isCalendarDate(date)).toBe(true);
-  });
+  it.each(['2026-11-25', '2028-02-29', '1900-01-01', '2999-12-31'])(
+    'accepts the calendar date %s',
+    (date) => {
+      expect(isCalendarDate(date)).toBe(true);
+    },
+  );
 
   it.each([
     '2026-02-30',
