@@ -1,23 +1,18 @@
+import currencyCodes from 'currency-codes';
 import { isCurrencyCode } from '../http/currency.js';
 
 /** The largest amount in minor units: what a Postgres bigint and a JSON number both hold exactly. */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
 
-const exponents = new Map<string, number>();
-
 /**
- * Digits after the decimal point of a currency's minor unit (JPY 0, USD 2, KWD 3), as the runtime's
- * ICU/CLDR data gives them. Throws for a code that is not an ISO 4217 currency this runtime knows.
+ * Digits after the decimal point of a currency's minor unit, as ISO 4217 defines them (JPY 0, USD 2,
+ * KWD 3, HUF 2). Not Intl's: its digits are CLDR's display digits, which differ for 17 currencies
+ * (HUF, IDR, COP, … show 0), and stored amounts must keep the standard's meaning.
+ * Throws for a code the API does not accept.
  */
 export function currencyExponent(currency: string): number {
-  const cached = exponents.get(currency);
-  if (cached !== undefined) return cached;
-  // Intl invents 2 digits for any well-formed unknown code ('QQQ'), so check the known list first.
   if (!isCurrencyCode(currency)) throw new RangeError(`Unknown ISO 4217 currency code: ${currency}`);
-  const exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits as number;
-  exponents.set(currency, exponent);
-  return exponent;
+  return currencyCodes.code(currency)!.digits;
 }
 
 function assertSafeInteger(amount: number): void {
