@@ -1,5 +1,3 @@
-import pg from 'pg';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import { type Account, createCustomer, expectProblem, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -8,16 +6,10 @@ const FUTURE_DUE = { daysUntilDue: 3650 };
 
 describe('customer balances and deletion', () => {
   let sut: TestApp;
-  let db: pg.Client;
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   /** An invoice of `unitAmount` in `currency`, taken to `action` ('draft' leaves it a draft). */
   async function invoice(
@@ -56,7 +48,9 @@ describe('customer balances and deletion', () => {
     await invoice(owner, customer.id, 'USD', 16000, 'draft');
     const partlyPaid = await invoice(owner, customer.id, 'JPY', 5000, 'finalize');
     // Payments arrive with their own feature; until then a partial payment is set in place.
-    await db.query('UPDATE invoices SET amount_paid = 1500, amount_due = 3500 WHERE id = $1', [partlyPaid]);
+    await sut.db.query('UPDATE invoices SET amount_paid = 1500, amount_due = 3500 WHERE id = $1', [
+      partlyPaid,
+    ]);
 
     expect(await balancesOf(owner, customer.id)).toEqual([
       { currency: 'JPY', outstanding: 3500, overdue: 0, paid: 1500 },

@@ -1,6 +1,4 @@
-import pg from 'pg';
 import type { Response } from 'supertest';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import { type Account, addMember, expectProblem, signUpOwner, uniqueEmail } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -51,17 +49,11 @@ const metadataWithKeys = (count: number) =>
 
 describe('customers', () => {
   let sut: TestApp;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   /** Requests carrying `account`'s access token. */
   const as = (account: Account) => ({
@@ -90,7 +82,7 @@ describe('customers', () => {
 
   /** The outbox rows about one customer, oldest first. */
   async function eventsFor(customerId: string): Promise<EventRow[]> {
-    const { rows } = await db.query<EventRow>(
+    const { rows } = await sut.db.query<EventRow>(
       `SELECT type, organization_id AS "organizationId", data FROM events WHERE data->>'id' = $1 ORDER BY id`,
       [customerId],
     );
@@ -98,7 +90,7 @@ describe('customers', () => {
   }
 
   async function rowCounts(organizationId: string): Promise<{ customers: number; events: number }> {
-    const { rows } = await db.query<{ customers: number; events: number }>(
+    const { rows } = await sut.db.query<{ customers: number; events: number }>(
       `SELECT (SELECT count(*) FROM customers WHERE organization_id = $1)::int AS customers,
               (SELECT count(*) FROM events WHERE organization_id = $1)::int AS events`,
       [organizationId],

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { Response } from 'supertest';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import {
   type Account,
   createCustomer,
@@ -16,17 +14,11 @@ const UNKNOWN_ID = '0190a3c1-0000-7000-8000-000000000000';
 
 describe('Idempotency-Key', () => {
   let sut: TestApp;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   const newKey = () => `key-${randomUUID()}`;
   const customerBody = () => ({ name: 'Globex', email: uniqueEmail('ap') });
@@ -38,7 +30,7 @@ describe('Idempotency-Key', () => {
   }
 
   async function rowCounts(organizationId: string) {
-    const { rows } = await db.query<{ customers: number; events: number; keys: number }>(
+    const { rows } = await sut.db.query<{ customers: number; events: number; keys: number }>(
       `SELECT (SELECT count(*) FROM customers WHERE organization_id = $1)::int AS customers,
               (SELECT count(*) FROM events WHERE organization_id = $1)::int AS events,
               (SELECT count(*) FROM idempotency_keys WHERE scope = $1)::int AS keys`,
@@ -92,7 +84,7 @@ describe('Idempotency-Key', () => {
         body: first.body,
         replayed: 'true',
       });
-      const { rows } = await db.query(`SELECT type FROM events WHERE data->>'id' = $1 ORDER BY id`, [
+      const { rows } = await sut.db.query(`SELECT type FROM events WHERE data->>'id' = $1 ORDER BY id`, [
         customer.id,
       ]);
       expect(rows.map((row) => row.type)).toEqual(['customer.created', 'customer.updated']);
@@ -194,9 +186,9 @@ describe('Idempotency-Key', () => {
     const key = newKey();
     // A trigger refusing this one key makes the store fail after the handler has written its customer.
     const refuse = `refuse_${randomUUID().replace(/-/g, '')}`;
-    await db.query(`CREATE FUNCTION ${refuse}() RETURNS trigger LANGUAGE plpgsql AS $$
+    await sut.db.query(`CREATE FUNCTION ${refuse}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.key = '${key}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
-    await db.query(
+    await sut.db.query(
       `CREATE TRIGGER ${refuse} BEFORE INSERT ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION ${refuse}()`,
     );
     try {
@@ -205,8 +197,8 @@ describe('Idempotency-Key', () => {
       expectProblem(response, 500, 'internal_error');
       expect(await rowCounts(owner.organizationId)).toEqual({ customers: 0, events: 0, keys: 0 });
     } finally {
-      await db.query(`DROP TRIGGER ${refuse} ON idempotency_keys`);
-      await db.query(`DROP FUNCTION ${refuse}()`);
+      await sut.db.query(`DROP TRIGGER ${refuse} ON idempotency_keys`);
+      await sut.db.query(`DROP FUNCTION ${refuse}()`);
     }
   });
 
@@ -215,7 +207,7 @@ describe('Idempotency-Key', () => {
     const key = newKey();
     const body = customerBody();
     const first = await post(owner, '/v1/customers', key, body).expect(201);
-    await db.query(
+    await sut.db.query(
       `UPDATE idempotency_keys SET created_at = created_at - interval '25 hours' WHERE scope = $1`,
       [owner.organizationId],
     );

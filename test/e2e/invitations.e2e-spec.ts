@@ -1,6 +1,4 @@
-import pg from 'pg';
 import type { Role } from '../../src/common/auth/roles.js';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import {
   type Account,
   addMember,
@@ -25,16 +23,10 @@ interface CreatedInvitation {
 
 describe('invitations', () => {
   let sut: TestApp;
-  let db: pg.Client;
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   const invite = (owner: Account, body: object) =>
     sut.http.post('/v1/invitations').set('Authorization', owner.bearer).send(body);
@@ -162,7 +154,7 @@ describe('invitations', () => {
     it('refuses an expired invitation', async () => {
       const owner = await signUpOwner(sut.http);
       const invitation = await createInvitation(owner);
-      await db.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      await sut.db.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [
         invitation.id,
       ]);
 
@@ -190,7 +182,7 @@ describe('invitations', () => {
       const revoked = await createInvitation(owner);
       await revoke(owner, revoked.id).expect(204);
       const expired = await createInvitation(owner);
-      await db.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      await sut.db.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [
         expired.id,
       ]);
       const older = await createInvitation(owner, 'viewer');

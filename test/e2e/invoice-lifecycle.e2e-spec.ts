@@ -1,6 +1,4 @@
-import pg from 'pg';
 import type { Test } from 'supertest';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import {
   type Account,
   actingAs,
@@ -93,17 +91,11 @@ const PERMITTED = PAIRS.filter(({ state, action }) => ALLOWED[state].includes(ac
 
 describe('invoice lifecycle', () => {
   let sut: TestApp;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   const as = (account: Account) => actingAs(sut.http, account);
   const draft = (account: Account, fields: Record<string, unknown> = {}) =>
@@ -369,13 +361,13 @@ describe('invoice lifecycle', () => {
       async ({ state, action }) => {
         const owner = await signUpOwner(sut.http);
         const invoice = await invoiceIn(owner, state);
-        const events = await eventsAbout(db, invoice.id);
+        const events = await eventsAbout(sut.db, invoice.id);
 
         const response = await ACTIONS[action].call(as(owner), invoice.id);
 
         expectProblem(response, 409, ACTIONS[action].refused);
         expect(await fetchInvoice(owner, invoice.id)).toEqual(invoice);
-        expect(await eventsAbout(db, invoice.id)).toEqual(events);
+        expect(await eventsAbout(sut.db, invoice.id)).toEqual(events);
       },
     );
 
@@ -384,12 +376,12 @@ describe('invoice lifecycle', () => {
       async ({ state, action }) => {
         const owner = await signUpOwner(sut.http);
         const invoice = await invoiceIn(owner, state);
-        const events = await eventsAbout(db, invoice.id);
+        const events = await eventsAbout(sut.db, invoice.id);
 
         const answer = await perform(owner, invoice.id, action);
 
         const after = action === 'delete' ? invoice : answer;
-        expect(await eventsAbout(db, invoice.id)).toEqual([
+        expect(await eventsAbout(sut.db, invoice.id)).toEqual([
           ...events,
           { type: ACTIONS[action].event, organizationId: owner.organizationId, data: after },
         ]);

@@ -1,5 +1,3 @@
-import pg from 'pg';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import {
   type Account,
   actingAs,
@@ -18,17 +16,11 @@ const numbersUpTo = (count: number, prefix = 'INV-') =>
 
 describe('invoice numbering', () => {
   let sut: TestApp;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   const as = (account: Account) => actingAs(sut.http, account);
   const finalize = (account: Account, id: string) => as(account).post(`/v1/invoices/${id}/finalize`);
@@ -48,7 +40,7 @@ describe('invoice numbering', () => {
 
   /** The numbers stored for the organization's invoices, in order. */
   async function storedNumbers(organizationId: string): Promise<string[]> {
-    const { rows } = await db.query<{ number: string }>(
+    const { rows } = await sut.db.query<{ number: string }>(
       `SELECT number FROM invoices WHERE organization_id = $1 AND number IS NOT NULL ORDER BY number`,
       [organizationId],
     );
@@ -110,7 +102,7 @@ describe('invoice numbering', () => {
     const [refused] = responses.filter((response) => response.status !== 200);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 409]);
     expectProblem(refused, 409, 'cannot_finalize_invoice');
-    const finalized = (await eventsAbout(db, id)).filter((event) => event.type === 'invoice.finalized');
+    const finalized = (await eventsAbout(sut.db, id)).filter((event) => event.type === 'invoice.finalized');
     expect(finalized).toHaveLength(1);
     expect((await finalizeInvoice(sut.http, owner, next)).number).toBe('INV-000002');
   });

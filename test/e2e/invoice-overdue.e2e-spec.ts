@@ -1,9 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue, QueueEvents } from 'bullmq';
-import pg from 'pg';
 import { OverdueInvoices } from '../../src/invoices/overdue-invoices.js';
 import { MAINTENANCE_QUEUE } from '../../src/scheduler/maintenance.producer.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/environment.js';
+import { TEST_REDIS_URL } from '../support/environment.js';
 import {
   type Account,
   actingAs,
@@ -18,21 +17,17 @@ const PAST_DUE = { issueDate: '2020-01-01', dueDate: '2020-01-31' };
 
 describe('invoices.announce-overdue', () => {
   let sut: TestApp;
-  let db: pg.Client;
   let queue: Queue;
   let queueEvents: QueueEvents;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
     queue = sut.app.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
     queueEvents = new QueueEvents(MAINTENANCE_QUEUE, { connection: { url: TEST_REDIS_URL } });
     await queueEvents.waitUntilReady();
   });
   afterAll(async () => {
     await queueEvents.close();
-    await db.end();
     await sut.close();
   });
 
@@ -41,7 +36,7 @@ describe('invoices.announce-overdue', () => {
   }
 
   const overdueEvents = async (id: string) =>
-    (await eventsAbout(db, id)).filter((e) => e.type === 'invoice.overdue');
+    (await eventsAbout(sut.db, id)).filter((e) => e.type === 'invoice.overdue');
 
   async function runJob(): Promise<void> {
     const job = await queue.add('invoices.announce-overdue', {});

@@ -1,6 +1,4 @@
-import pg from 'pg';
 import type { Response } from 'supertest';
-import { TEST_DATABASE_URL } from '../support/environment.js';
 import {
   type Account,
   actingAs,
@@ -36,17 +34,11 @@ const fieldsOf = (body: { errors?: { field: string }[] }) => (body.errors ?? [])
 
 describe('invoices', () => {
   let sut: TestApp;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await sut.close();
-  });
+  afterAll(() => sut.close());
 
   const as = (account: Account) => actingAs(sut.http, account);
   const draft = (account: Account, fields: Record<string, unknown> = {}) =>
@@ -57,7 +49,7 @@ describe('invoices', () => {
     as(account).post(`/v1/customers/${id}/archive`).expect(200);
 
   async function rowCounts(organizationId: string) {
-    const { rows } = await db.query<{ invoices: number; lines: number; events: number }>(
+    const { rows } = await sut.db.query<{ invoices: number; lines: number; events: number }>(
       `SELECT (SELECT count(*) FROM invoices WHERE organization_id = $1)::int AS invoices,
               (SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                 WHERE i.organization_id = $1)::int AS lines,
@@ -274,7 +266,7 @@ describe('invoices', () => {
 
       const invoice = await draft(owner, { lineItems: [CONSULTING] });
 
-      expect(await eventsAbout(db, invoice.id)).toEqual([
+      expect(await eventsAbout(sut.db, invoice.id)).toEqual([
         { type: 'invoice.created', organizationId: owner.organizationId, data: invoice },
       ]);
     });
@@ -463,7 +455,7 @@ describe('invoices', () => {
         total: 19375,
         amountDue: 19375,
       });
-      const { rows } = await db.query('SELECT description FROM invoice_lines WHERE invoice_id = $1', [
+      const { rows } = await sut.db.query('SELECT description FROM invoice_lines WHERE invoice_id = $1', [
         invoice.id,
       ]);
       expect(rows).toEqual([{ description: CONSULTING.description }]);
@@ -530,7 +522,7 @@ describe('invoices', () => {
 
       const updated = await patch(owner, invoice.id, { lineItems: [HOSTING] });
 
-      expect(await eventsAbout(db, invoice.id)).toEqual([
+      expect(await eventsAbout(sut.db, invoice.id)).toEqual([
         expect.objectContaining({ type: 'invoice.created' }),
         { type: 'invoice.updated', organizationId: owner.organizationId, data: updated },
       ]);
@@ -616,7 +608,7 @@ describe('invoices', () => {
 
       await as(owner).delete(`/v1/invoices/${invoice.id}`).expect(204);
 
-      expect(await eventsAbout(db, invoice.id)).toEqual([
+      expect(await eventsAbout(sut.db, invoice.id)).toEqual([
         expect.objectContaining({ type: 'invoice.created' }),
         { type: 'invoice.deleted', organizationId: owner.organizationId, data: invoice },
       ]);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { ModulesContainer } from '@nestjs/core';
 import { type Queue, QueueEvents } from 'bullmq';
-import pg from 'pg';
 import { IdempotencyKeysRepository } from '../../src/idempotency/idempotency-keys.repository.js';
 import {
   MAINTENANCE_JOBS,
@@ -10,7 +9,7 @@ import {
   MaintenanceProducer,
 } from '../../src/scheduler/maintenance.producer.js';
 import { SchedulerModule } from '../../src/scheduler/scheduler.module.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/environment.js';
+import { TEST_REDIS_URL } from '../support/environment.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CLEANUP = 'idempotency-keys.cleanup';
@@ -19,18 +18,14 @@ describe('maintenance scheduler', () => {
   let sut: TestApp;
   let queue: Queue;
   let queueEvents: QueueEvents;
-  let db: pg.Client;
 
   beforeAll(async () => {
     sut = await startTestApp();
     queue = sut.app.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
     queueEvents = new QueueEvents(MAINTENANCE_QUEUE, { connection: { url: TEST_REDIS_URL } });
     await queueEvents.waitUntilReady();
-    db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
   });
   afterAll(async () => {
-    await db.end();
     await queueEvents.close();
     await sut.close();
   });
@@ -39,7 +34,7 @@ describe('maintenance scheduler', () => {
   async function keysAged(...hoursOld: number[]): Promise<string> {
     const scope = randomUUID();
     for (const [index, hours] of hoursOld.entries()) {
-      await db.query(
+      await sut.db.query(
         `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body, created_at)
          VALUES ($1, $2, 'hash', 201, '{}', now() - $3 * interval '1 hour')`,
         [scope, `${hours}h-${index}`, hours],
@@ -49,7 +44,7 @@ describe('maintenance scheduler', () => {
   }
 
   async function keysLeft(scope: string): Promise<string[]> {
-    const { rows } = await db.query(`SELECT key FROM idempotency_keys WHERE scope = $1 ORDER BY key`, [
+    const { rows } = await sut.db.query(`SELECT key FROM idempotency_keys WHERE scope = $1 ORDER BY key`, [
       scope,
     ]);
     return rows.map((row) => row.key);

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/app.factory.js';
 import { migrateTestDatabase } from './database.js';
-import { testConfig } from './environment.js';
+import { TEST_DATABASE_URL, testConfig } from './environment.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
   http: TestAgent;
+  /** A direct connection to the test database, to look behind the API (events, rows) or set up a state. */
+  db: pg.Client;
   close(): Promise<void>;
 }
 
@@ -18,7 +21,13 @@ export async function startTestApp(overrides: NodeJS.ProcessEnv = {}): Promise<T
   const app = await createApp(testConfig(overrides));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return { app, http: request(app.getHttpServer()), close: () => app.close() };
+  const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await db.connect();
+  const close = async () => {
+    await db.end();
+    await app.close();
+  };
+  return { app, http: request(app.getHttpServer()), db, close };
 }
 
 /** A client address of its own, so per-IP rate limits of one test do not spill into another. */
