@@ -7,6 +7,7 @@ import {
   eventsAbout,
   expectProblem,
   finalizeInvoice,
+  getInvoice,
   type InvoiceBody,
   signUpOwner,
 } from '../support/factories.js';
@@ -100,8 +101,7 @@ describe('invoice lifecycle', () => {
   const as = (account: Account) => actingAs(sut.http, account);
   const draft = (account: Account, fields: Record<string, unknown> = {}) =>
     createInvoice(sut.http, account, fields);
-  const fetchInvoice = async (account: Account, id: string): Promise<InvoiceBody> =>
-    (await as(account).get(`/v1/invoices/${id}`).expect(200)).body;
+  const fetchInvoice = (account: Account, id: string) => getInvoice(sut.http, account, id);
   const perform = async (account: Account, id: string, action: Action): Promise<InvoiceBody> =>
     (await ACTIONS[action].call(as(account), id).expect(ACTIONS[action].ok)).body;
 

@@ -8,6 +8,7 @@ import {
   eventsAbout,
   expectProblem,
   finalizeInvoice,
+  getInvoice,
   type InvoiceBody,
   lineItem,
   signUpOwner,
@@ -43,8 +44,7 @@ describe('invoices', () => {
   const as = (account: Account) => actingAs(sut.http, account);
   const draft = (account: Account, fields: Record<string, unknown> = {}) =>
     createInvoice(sut.http, account, fields);
-  const fetchInvoice = async (account: Account, id: string): Promise<InvoiceBody> =>
-    (await as(account).get(`/v1/invoices/${id}`).expect(200)).body;
+  const fetchInvoice = (account: Account, id: string) => getInvoice(sut.http, account, id);
   const archiveCustomer = (account: Account, id: string) =>
     as(account).post(`/v1/customers/${id}/archive`).expect(200);
 

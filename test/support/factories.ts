@@ -137,6 +137,11 @@ export async function createInvoice(
   return response.body;
 }
 
+/** Reads an invoice (200). */
+export async function getInvoice(http: TestAgent, account: Account, id: string): Promise<InvoiceBody> {
+  return (await actingAs(http, account).get(`/v1/invoices/${id}`).expect(200)).body;
+}
+
 /** Finalizes a draft (200) and answers the issued invoice. */
 export async function finalizeInvoice(http: TestAgent, account: Account, id: string): Promise<InvoiceBody> {
   return (await actingAs(http, account).post(`/v1/invoices/${id}/finalize`).expect(200)).body;
