@@ -2,10 +2,16 @@ import type { MigrationInterface } from 'typeorm';
 import { Foundation1795598383744 } from './1795598383744-Foundation.js';
 import { IdempotencyKeys1795599542122 } from './1795599542122-IdempotencyKeys.js';
 import { Invoices1795599646202 } from './1795599646202-Invoices.js';
+import { Notifications1795601594398 } from './1795601594398-Notifications.js';
+import { Payments1795601601272 } from './1795601601272-Payments.js';
+import { StripeEvents1795601875628 } from './1795601875628-StripeEvents.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
   Foundation1795598383744,
   IdempotencyKeys1795599542122,
   Invoices1795599646202,
+  Notifications1795601594398,
+  Payments1795601601272,
+  StripeEvents1795601875628,
 ];

@@ -16,6 +16,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const root = config.role === 'worker' ? WorkerModule.forRoot(config) : AppModule.forRoot(config);
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: new ConsoleLogger({ json: true, logLevels: logLevelsFrom(config.logLevel) }),
+    // Same JSON parser, plus request.rawBody: Stripe signs the exact bytes it sends (see integrations/stripe).
+    rawBody: true,
   });
 
   // JSON only: a text/plain body is a 415, not an empty object that fails validation field by field.

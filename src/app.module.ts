@@ -6,10 +6,13 @@ import { CoreModule } from './core.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { StripeModule } from './integrations/stripe/stripe.module.js';
 import { InvitationsModule } from './invitations/invitations.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { MembersModule } from './members/members.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
 import { WorkerModule } from './worker.module.js';
 
 /** The HTTP API root; with APP_ROLE=all it also runs the workers in the same process. */
@@ -27,6 +30,9 @@ export class AppModule {
         InvitationsModule,
         CustomersModule,
         InvoicesModule,
+        PaymentsModule,
+        StripeModule,
+        NotificationsModule,
         ...(config.role === 'all' ? WorkerModule.features : []),
       ],
       // Idempotency-Key on POSTs: an API concern, so registered here and not in the shared CoreModule.

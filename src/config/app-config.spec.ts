@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       logLevel: 'log',
       publicBaseUrl: 'http://localhost:3000',
+      stripeWebhookSecret: null,
     });
   });
 
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'warn',
       PUBLIC_BASE_URL: 'https://billing.example.com/',
+      STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
     });
 
     expect(sut).toMatchObject({
@@ -49,13 +51,15 @@ describe('loadConfig', () => {
       trustProxy: true,
       logLevel: 'warn',
       publicBaseUrl: 'https://billing.example.com',
+      stripeWebhookSecret: 'whsec_0123456789abcdef',
     });
   });
 
-  it('treats an empty PORT or TRUST_PROXY as unset, keeping the default', () => {
-    expect(loadConfig({ ...GOOD_ENV, PORT: '', TRUST_PROXY: '' })).toMatchObject({
+  it('treats an empty PORT, TRUST_PROXY or STRIPE_WEBHOOK_SECRET as unset, keeping the default', () => {
+    expect(loadConfig({ ...GOOD_ENV, PORT: '', TRUST_PROXY: '', STRIPE_WEBHOOK_SECRET: '' })).toMatchObject({
       port: 3000,
       trustProxy: false,
+      stripeWebhookSecret: null,
     });
   });
 
@@ -70,6 +74,11 @@ describe('loadConfig', () => {
     ['PORT is out of range', { ...GOOD_ENV, PORT: '70000' }, 'PORT'],
     ['TRUST_PROXY is yes', { ...GOOD_ENV, TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
     ['LOG_LEVEL is loud', { ...GOOD_ENV, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [
+      'STRIPE_WEBHOOK_SECRET is an API key',
+      { ...GOOD_ENV, STRIPE_WEBHOOK_SECRET: 'sk_live_123' },
+      'STRIPE_WEBHOOK_SECRET',
+    ],
   ])('refuses the environment when %s, naming the variable', (_case, env, variable) => {
     const message = rejection(env);
     expect(message).toMatch(new RegExp(`^\\s*${variable}: `, 'm'));

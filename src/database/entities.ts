@@ -4,10 +4,14 @@ import { User } from '../auth/user.entity.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Event } from '../events/event.entity.js';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
+import { StripeEvent } from '../integrations/stripe/stripe-event.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { InvoiceLine } from '../invoices/invoice-line.entity.js';
 import { Invoice } from '../invoices/invoice.entity.js';
+import { Notification } from '../notifications/notification.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { Payment } from '../payments/payment.entity.js';
+import { Refund } from '../payments/refund.entity.js';
 
 export const entities = [
   Organization,
@@ -20,4 +24,8 @@ export const entities = [
   IdempotencyKey,
   Invoice,
   InvoiceLine,
+  Payment,
+  Refund,
+  Notification,
+  StripeEvent,
 ];

@@ -7,7 +7,7 @@ export const IGNORED_EXTENSION = 'x-idempotency-key-ignored';
 
 /**
  * The route ignores Idempotency-Key: its answer carries a secret (tokens), which a stored answer would
- * keep in plaintext for 24 hours.
+ * keep in plaintext for 24 hours, or its caller has a key of its own (the Stripe webhook: the event id).
  */
 export const NotIdempotent = () =>
   applyDecorators(SetMetadata(NOT_IDEMPOTENT, true), ApiExtension(IGNORED_EXTENSION, true));

@@ -16,8 +16,8 @@ const unpaid = (status: InvoiceStatus) => ({ status, amountPaid: 0 });
 describe('allowedActions', () => {
   it.each<[InvoiceStatus, InvoiceAction[]]>([
     ['draft', ['update', 'finalize', 'delete']],
-    ['open', ['send', 'void', 'mark_uncollectible']],
-    ['uncollectible', ['send', 'void']],
+    ['open', ['send', 'pay', 'void', 'mark_uncollectible']],
+    ['uncollectible', ['send', 'pay', 'void']],
     ['paid', ['send']],
     ['void', []],
   ])('for a %s invoice without payments is %j', (status, actions) => {
@@ -25,8 +25,8 @@ describe('allowedActions', () => {
   });
 
   it('keeps void away from an invoice with money paid on it', () => {
-    expect(allowedActions({ status: 'open', amountPaid: 1 })).toEqual(['send', 'mark_uncollectible']);
-    expect(allowedActions({ status: 'uncollectible', amountPaid: 1 })).toEqual(['send']);
+    expect(allowedActions({ status: 'open', amountPaid: 1 })).toEqual(['send', 'pay', 'mark_uncollectible']);
+    expect(allowedActions({ status: 'uncollectible', amountPaid: 1 })).toEqual(['send', 'pay']);
   });
 });
 

@@ -132,12 +132,16 @@ export class InvoicesService {
       }
       const { sequence, organization } = await this.takeNextNumber(manager, actor.organizationId);
       const customer = invoice.customer!;
+      // Nothing to collect (a fully discounted invoice): issued as paid, as there is no payment to wait for.
+      const settled = invoice.total === 0;
+      const now = new Date();
       Object.assign(invoice, {
-        status: 'open',
+        status: settled ? 'paid' : 'open',
+        paidAt: settled ? now : null,
         number: formatInvoiceNumber(organization.invoiceNumberPrefix, sequence),
         issueDate,
         dueDate,
-        finalizedAt: new Date(),
+        finalizedAt: now,
         customerSnapshot: {
           name: customer.name,
           email: customer.email,
@@ -152,6 +156,7 @@ export class InvoicesService {
           taxId: organization.taxId,
         },
       });
+      return settled ? ['invoice.paid'] : [];
     });
   }
 
@@ -198,15 +203,15 @@ export class InvoicesService {
     id: string,
     action: InvoiceAction,
     event: EventType,
-    apply: (manager: EntityManager, invoice: Invoice) => Promise<void>,
+    apply: (manager: EntityManager, invoice: Invoice) => Promise<EventType[] | void>,
   ): Promise<InvoiceResponseDto> {
     return this.transactions.run(async (manager) => {
       const invoice = await this.requireLocked(manager, actor, id);
       assertAllowed(invoice, action);
-      await apply(manager, invoice);
+      const followingEvents = (await apply(manager, invoice)) ?? [];
       const { lines: _lines, customer: _customer, ...columns } = invoice;
       await manager.save(Invoice, columns);
-      return this.recorded(manager, actor, invoice.id, event);
+      return this.recorded(manager, actor, invoice.id, event, ...followingEvents);
     });
   }
 
@@ -222,12 +227,12 @@ export class InvoicesService {
     manager: EntityManager,
     actor: AuthUser,
     id: string,
-    event: EventType,
+    ...events: EventType[]
   ): Promise<InvoiceResponseDto> {
     const response = toInvoiceResponse(
       (await this.invoices.findInOrganization(actor.organizationId, id, manager))!,
     );
-    await recordEvent(manager, actor.organizationId, event, response);
+    for (const event of events) await recordEvent(manager, actor.organizationId, event, response);
     return response;
   }
 

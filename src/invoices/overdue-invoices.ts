@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { Transactions } from '../database/transactions.js';
 import { recordEvent } from '../events/outbox.js';
+import { Notifier } from '../notifications/notifier.js';
 import { toInvoiceResponse } from './dto/invoice.dto.js';
 import { type CalendarDate, todayUtc } from './invoice-dates.js';
 import { Invoice } from './invoice.entity.js';
@@ -9,12 +10,16 @@ import { InvoicesRepository } from './invoices.repository.js';
 
 const BATCH_SIZE = 200;
 
-/** Announces each invoice that has fallen overdue, once: invoice.overdue, written with the flag that says so. */
+/**
+ * Announces each invoice that has fallen overdue, once: invoice.overdue and a notification to the owners and
+ * admins, written with the flag that says so.
+ */
 @Injectable()
 export class OverdueInvoices {
   constructor(
     private readonly transactions: Transactions,
     private readonly invoices: InvoicesRepository,
+    private readonly notifier: Notifier,
   ) {}
 
   /** Returns how many invoices were announced. Concurrent runs skip each other's rows, so none twice. */
@@ -45,12 +50,13 @@ export class OverdueInvoices {
             row.invoice_id,
             manager,
           ))!;
-          await recordEvent(
-            manager,
-            invoice.organizationId,
-            'invoice.overdue',
-            toInvoiceResponse(invoice, today),
-          );
+          const response = toInvoiceResponse(invoice, today);
+          await recordEvent(manager, invoice.organizationId, 'invoice.overdue', response);
+          await this.notifier.notifyManagers(manager, invoice.organizationId, {
+            type: 'invoice.overdue',
+            message: `Invoice ${response.number} for ${response.customer.name} is overdue (due ${response.dueDate})`,
+            data: { invoiceId: invoice.id },
+          });
         }
         return due.length;
       });

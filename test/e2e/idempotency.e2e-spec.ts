@@ -294,6 +294,7 @@ describe('Idempotency-Key', () => {
           '/v1/auth/refresh',
           '/v1/auth/signup',
           '/v1/invitations',
+          '/v1/integrations/stripe/webhook',
         ].sort(),
       );
       expect(posts).toEqual(expect.arrayContaining(['/v1/customers', '/v1/customers/{id}/archive']));

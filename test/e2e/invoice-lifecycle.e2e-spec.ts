@@ -83,6 +83,14 @@ const STATUS_AFTER: Record<Exclude<Action, 'delete'>, (from: State) => State> = 
   mark_uncollectible: () => 'uncollectible',
 };
 
+/** allowedActions as the API lists them: ALLOWED plus `pay`, taken through POST /v1/payments. */
+const LISTED: Record<State, string[]> = {
+  draft: ['update', 'finalize', 'delete'],
+  open: ['send', 'pay', 'void', 'mark_uncollectible'],
+  uncollectible: ['send', 'pay', 'void'],
+  void: [],
+};
+
 const STATES = Object.keys(ALLOWED) as State[];
 const PAIRS = STATES.flatMap((state) =>
   (Object.keys(ACTIONS) as Action[]).map((action) => ({ state, action })),
@@ -138,7 +146,7 @@ describe('invoice lifecycle', () => {
         dueDate: addDays(todayUtc(), 30),
         customer: { name: 'Globex', email: customer.email, address: null, taxId: 'US-1' },
         seller: { name: 'Acme', legalName: null, email: null, address: null, taxId: null },
-        allowedActions: ['send', 'void', 'mark_uncollectible'],
+        allowedActions: ['send', 'pay', 'void', 'mark_uncollectible'],
         statusTransitions: { ...invoice.statusTransitions, finalizedAt: expect.any(String) },
         updatedAt: expect.stringMatching(ISO_UTC),
       });
@@ -216,6 +224,25 @@ describe('invoice lifecycle', () => {
 
       expectProblem(await as(owner).post(`/v1/invoices/${invoice.id}/finalize`), 422, 'invoice_has_no_lines');
       expect(await fetchInvoice(owner, invoice.id)).toEqual(invoice);
+    });
+
+    it('issues an invoice with nothing to collect as paid, with invoice.finalized then invoice.paid', async () => {
+      const owner = await signUpOwner(sut.http);
+      const free = await draft(owner, {
+        lineItems: [{ description: 'On the house', quantity: 1, unitAmount: 5000, discountPercent: 100 }],
+      });
+
+      const issued = await as(owner).post(`/v1/invoices/${free.id}/finalize`).expect(200);
+
+      expect(issued.body).toMatchObject({ status: 'paid', total: 0, amountDue: 0, allowedActions: ['send'] });
+      expect(issued.body.statusTransitions.paidAt).toBe(issued.body.statusTransitions.finalizedAt);
+      const events = await eventsAbout(sut.db, free.id);
+      expect(events.map((event) => event.type)).toEqual([
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.paid',
+      ]);
+      expect(events[2].data).toEqual(issued.body);
     });
 
     it('refuses a draft whose customer was archived since with 422 customer_archived', async () => {
@@ -337,7 +364,7 @@ describe('invoice lifecycle', () => {
       expect(marked).toEqual({
         ...invoice,
         status: 'uncollectible',
-        allowedActions: ['send', 'void'],
+        allowedActions: ['send', 'pay', 'void'],
         statusTransitions: { ...invoice.statusTransitions, markedUncollectibleAt: expect.any(String) },
         updatedAt: expect.stringMatching(ISO_UTC),
       });
@@ -352,7 +379,7 @@ describe('invoice lifecycle', () => {
       const invoice = await invoiceIn(owner, state);
       expect({ status: invoice.status, allowedActions: invoice.allowedActions }).toEqual({
         status: state,
-        allowedActions: ALLOWED[state],
+        allowedActions: LISTED[state],
       });
     });
 

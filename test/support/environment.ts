@@ -5,6 +5,9 @@ export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/invoicing_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 
+/** The Stripe webhook signing secret the test app verifies with; specs sign their payloads with it. */
+export const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';
+
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): AppConfig {
   return loadConfig({
     DATABASE_URL: TEST_DATABASE_URL,
@@ -14,6 +17,7 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): AppConfig {
     // Tests send X-Forwarded-For to play many clients from one machine, as behind a load balancer.
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'fatal',
+    STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
     ...overrides,
   });
 }

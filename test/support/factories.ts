@@ -4,6 +4,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import type { AuthResponseDto } from '../../src/auth/dto/auth.dto.js';
 import type { Role } from '../../src/common/auth/roles.js';
 import type { InvoiceResponseDto } from '../../src/invoices/dto/invoice.dto.js';
+import type { PaymentResponseDto } from '../../src/payments/dto/payment.dto.js';
 import { randomIp } from './test-app.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -158,6 +159,61 @@ export async function eventsAbout(db: pg.ClientBase, id: string): Promise<EventR
   const { rows } = await db.query<EventRow>(
     `SELECT type, organization_id AS "organizationId", data FROM events WHERE data->>'id' = $1 ORDER BY id`,
     [id],
+  );
+  return rows;
+}
+
+/** A payment as the API answers it. */
+export type PaymentBody = Jsonified<PaymentResponseDto>;
+
+/** A new invoice of the account's organization, finalized: open, 2 × 50.00 = 10000 due unless lines say otherwise. */
+export async function openInvoice(
+  http: TestAgent,
+  account: Account,
+  fields: Record<string, unknown> = {},
+): Promise<InvoiceBody> {
+  return finalizeInvoice(http, account, (await createInvoice(http, account, fields)).id);
+}
+
+/** Records a payment (201) of `amount` by bank transfer unless `fields` say otherwise. */
+export async function createPayment(
+  http: TestAgent,
+  account: Account,
+  invoiceId: string,
+  amount: number,
+  fields: Record<string, unknown> = {},
+): Promise<PaymentBody> {
+  const response = await actingAs(http, account)
+    .post('/v1/payments', { invoiceId, amount, method: 'bank_transfer', ...fields })
+    .expect(201);
+  return response.body;
+}
+
+/** Refunds a payment (201): all that is left unless `fields` give an amount. */
+export async function refundPayment(
+  http: TestAgent,
+  account: Account,
+  paymentId: string,
+  fields: Record<string, unknown> = {},
+): Promise<PaymentBody> {
+  return (await actingAs(http, account).post(`/v1/payments/${paymentId}/refunds`, fields).expect(201)).body;
+}
+
+/** Every outbox row of one organization, oldest first. */
+export async function eventsOf(db: pg.ClientBase, organizationId: string): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT type, organization_id AS "organizationId", data FROM events WHERE organization_id = $1 ORDER BY id`,
+    [organizationId],
+  );
+  return rows;
+}
+
+/** The payment rows of one invoice as stored, oldest first (amounts as numbers). */
+export async function paymentRowsOf(db: pg.ClientBase, invoiceId: string) {
+  const { rows } = await db.query<{ id: string; amount: number; amountRefunded: number; status: string }>(
+    `SELECT id, amount::float8 AS amount, amount_refunded::float8 AS "amountRefunded", status
+       FROM payments WHERE invoice_id = $1 ORDER BY id`,
+    [invoiceId],
   );
   return rows;
 }

@@ -102,6 +102,12 @@ describe('createValidationPipe', () => {
     expect(sut.errors).toEqual([{ field: 'nickname', message: 'property nickname should not exist' }]);
   });
 
+  it('takes a request without a body as an empty object, naming each missing field', async () => {
+    const sut = await refusal(undefined);
+
+    expect(sut.errors?.map((e) => e.field)).toEqual(expect.arrayContaining(['name', 'email']));
+  });
+
   it('puts every message into the detail', async () => {
     const sut = await refusal({ name: 42 });
 

@@ -10,9 +10,13 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-/** A body of `null`, `[]` or `"text"` is refused as a whole, not field by field. */
+/**
+ * A body of `null`, `[]` or `"text"` is refused as a whole, not field by field. No body at all is an empty
+ * object, so a route whose fields are all optional (a full refund) can be called without one.
+ */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value === undefined) value = {};
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       const message = 'The body must be a JSON object';
       throw new DomainError('validation_failed', message, [{ field: '', message }]);
