@@ -5,6 +5,7 @@ import { Invoices1795599646202 } from './1795599646202-Invoices.js';
 import { Notifications1795601594398 } from './1795601594398-Notifications.js';
 import { Payments1795601601272 } from './1795601601272-Payments.js';
 import { StripeEvents1795601875628 } from './1795601875628-StripeEvents.js';
+import { Webhooks1795602801675 } from './1795602801675-Webhooks.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Notifications1795601594398,
   Payments1795601601272,
   StripeEvents1795601875628,
+  Webhooks1795602801675,
 ];

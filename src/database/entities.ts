@@ -12,6 +12,9 @@ import { Notification } from '../notifications/notification.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Payment } from '../payments/payment.entity.js';
 import { Refund } from '../payments/refund.entity.js';
+import { WebhookAttempt } from '../webhooks/webhook-attempt.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 export const entities = [
   Organization,
@@ -27,5 +30,8 @@ export const entities = [
   Payment,
   Refund,
   Notification,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
   StripeEvent,
 ];
