@@ -75,6 +75,29 @@ class Environment extends DatabaseEnvironment {
   @Transform(toOptionalString)
   @Matches(/^whsec_\S+$/, { message: 'must be a Stripe webhook signing secret (whsec_…)' })
   STRIPE_WEBHOOK_SECRET?: string;
+
+  // Webhook URLs on loopback, private or metadata addresses are refused unless this is true (local tests).
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
+
+  // Seconds to wait before each retry of a failed webhook delivery; the delivery fails after the last.
+  @IsOptional()
+  @Matches(/^\d+(,\d+)*$/, { message: 'must be a comma-separated list of whole seconds, e.g. 5,300,1800' })
+  WEBHOOK_RETRY_SCHEDULE: string = '5,300,1800,7200,18000,36000,36000';
+
+  // Basic-auth credentials of the queue dashboard at /admin/queues; unset, the dashboard is not served.
+  @IsOptional()
+  @Transform(toOptionalString)
+  @IsString()
+  ADMIN_USER?: string;
+
+  @IsOptional()
+  @Transform(toOptionalString)
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
 }
 
 /** Typed configuration, read by the rest of the code instead of process.env. */
@@ -88,6 +111,10 @@ export class AppConfig {
   readonly trustProxy: boolean;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly stripeWebhookSecret: string | null;
+  readonly webhookAllowPrivateUrls: boolean;
+  /** Seconds before retry 1, 2, … of a webhook delivery. */
+  readonly webhookRetrySchedule: number[];
+  readonly admin: { user: string; password: string } | null;
 
   constructor(env: Environment) {
     this.port = env.PORT;
@@ -99,6 +126,10 @@ export class AppConfig {
     this.trustProxy = env.TRUST_PROXY;
     this.logLevel = env.LOG_LEVEL;
     this.stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET ?? null;
+    this.webhookAllowPrivateUrls = env.WEBHOOK_ALLOW_PRIVATE_URLS;
+    this.webhookRetrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number);
+    this.admin =
+      env.ADMIN_USER && env.ADMIN_PASSWORD ? { user: env.ADMIN_USER, password: env.ADMIN_PASSWORD } : null;
   }
 }
 
