@@ -6,6 +6,7 @@ import { Notifications1795601594398 } from './1795601594398-Notifications.js';
 import { Payments1795601601272 } from './1795601601272-Payments.js';
 import { StripeEvents1795601875628 } from './1795601875628-StripeEvents.js';
 import { Webhooks1795602801675 } from './1795602801675-Webhooks.js';
+import { EventsNotify1795603055914 } from './1795603055914-EventsNotify.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Payments1795601601272,
   StripeEvents1795601875628,
   Webhooks1795602801675,
+  EventsNotify1795603055914,
 ];

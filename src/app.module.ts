@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { EventsModule } from './events/events.module.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { StripeModule } from './integrations/stripe/stripe.module.js';
@@ -13,6 +15,8 @@ import { MembersModule } from './members/members.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebhookDeliveriesModule } from './webhooks/deliveries/webhook-deliveries.module.js';
 import { WorkerModule } from './worker.module.js';
 
 /** The HTTP API root; with APP_ROLE=all it also runs the workers in the same process. */
@@ -33,6 +37,10 @@ export class AppModule {
         PaymentsModule,
         StripeModule,
         NotificationsModule,
+        WebhooksModule,
+        EventsModule,
+        WebhookDeliveriesModule,
+        AdminModule.forRoot(config),
         ...(config.role === 'all' ? WorkerModule.features : []),
       ],
       // Idempotency-Key on POSTs: an API concern, so registered here and not in the shared CoreModule.

@@ -84,6 +84,42 @@ describe('loadConfig', () => {
     expect(message).toMatch(new RegExp(`^\\s*${variable}: `, 'm'));
   });
 
+  it('reads the dashboard credentials when both are set, and leaves the dashboard off when neither is', () => {
+    expect(
+      loadConfig({ ...GOOD_ENV, ADMIN_USER: 'ops', ADMIN_PASSWORD: 'a-long-admin-password' }).admin,
+    ).toEqual({
+      user: 'ops',
+      password: 'a-long-admin-password',
+    });
+    expect(loadConfig(GOOD_ENV).admin).toBeNull();
+    expect(loadConfig({ ...GOOD_ENV, ADMIN_USER: '', ADMIN_PASSWORD: '' }).admin).toBeNull();
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string, string]>([
+    [
+      'ADMIN_USER without ADMIN_PASSWORD',
+      { ADMIN_USER: 'ops' },
+      'ADMIN_PASSWORD',
+      'must be set when ADMIN_USER is',
+    ],
+    [
+      'ADMIN_PASSWORD without ADMIN_USER',
+      { ADMIN_PASSWORD: 'a-long-admin-password' },
+      'ADMIN_USER',
+      'must be set when ADMIN_PASSWORD is',
+    ],
+    [
+      'a short ADMIN_PASSWORD',
+      { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'short' },
+      'ADMIN_PASSWORD',
+      'at least 12',
+    ],
+  ])('refuses %s, naming the missing or bad variable', (_case, admin, variable, why) => {
+    const message = rejection({ ...GOOD_ENV, ...admin });
+    expect(message).toMatch(new RegExp(`^\\s*${variable}: .*${why}`, 'm'));
+    expect(message).not.toContain('a-long-admin-password');
+  });
+
   it('names only the bad variable', () => {
     const message = rejection({ ...GOOD_ENV, APP_ROLE: 'banana' });
     for (const fine of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'PORT']) {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsOptional,
@@ -12,6 +13,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -29,6 +31,8 @@ const toBool = ({ value }: { value: unknown }) =>
         ? false
         : value;
 const toOptionalString = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const adminCredentialsGiven = (env: { ADMIN_USER?: string; ADMIN_PASSWORD?: string }) =>
+  env.ADMIN_USER !== undefined || env.ADMIN_PASSWORD !== undefined;
 
 /** What the migration CLI needs: the database alone. */
 class DatabaseEnvironment {
@@ -87,14 +91,25 @@ class Environment extends DatabaseEnvironment {
   @Matches(/^\d+(,\d+)*$/, { message: 'must be a comma-separated list of whole seconds, e.g. 5,300,1800' })
   WEBHOOK_RETRY_SCHEDULE: string = '5,300,1800,7200,18000,36000,36000';
 
-  // Basic-auth credentials of the queue dashboard at /admin/queues; unset, the dashboard is not served.
+  // Webhook deliveries one worker process sends at once; a slow endpoint holds one slot for at most 15 s.
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_CONCURRENCY: number = 10;
+
+  // Basic-auth credentials of the queue dashboard at /admin/queues; unset, the dashboard is not served.
+  // Set both or neither: one alone would silently leave the dashboard off.
+  @ValidateIf(adminCredentialsGiven)
   @Transform(toOptionalString)
+  @IsDefined({ message: 'must be set when ADMIN_PASSWORD is' })
   @IsString()
   ADMIN_USER?: string;
 
-  @IsOptional()
+  @ValidateIf(adminCredentialsGiven)
   @Transform(toOptionalString)
+  @IsDefined({ message: 'must be set when ADMIN_USER is' })
   @IsString()
   @MinLength(12, { message: 'must be at least 12 characters' })
   ADMIN_PASSWORD?: string;
@@ -114,6 +129,8 @@ export class AppConfig {
   readonly webhookAllowPrivateUrls: boolean;
   /** Seconds before retry 1, 2, … of a webhook delivery. */
   readonly webhookRetrySchedule: number[];
+  /** Deliveries one worker process sends at once. */
+  readonly webhookConcurrency: number;
   readonly admin: { user: string; password: string } | null;
 
   constructor(env: Environment) {
@@ -128,6 +145,7 @@ export class AppConfig {
     this.stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET ?? null;
     this.webhookAllowPrivateUrls = env.WEBHOOK_ALLOW_PRIVATE_URLS;
     this.webhookRetrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number);
+    this.webhookConcurrency = env.WEBHOOK_CONCURRENCY;
     this.admin =
       env.ADMIN_USER && env.ADMIN_PASSWORD ? { user: env.ADMIN_USER, password: env.ADMIN_PASSWORD } : null;
   }

@@ -295,6 +295,8 @@ describe('Idempotency-Key', () => {
           '/v1/auth/signup',
           '/v1/invitations',
           '/v1/integrations/stripe/webhook',
+          '/v1/webhook-endpoints',
+          '/v1/webhook-endpoints/{id}/rotate-secret',
         ].sort(),
       );
       expect(posts).toEqual(expect.arrayContaining(['/v1/customers', '/v1/customers/{id}/archive']));

@@ -1,0 +1,57 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../../config/app-config.js';
+import { REDIS } from '../../redis/redis.module.js';
+import { type AttemptRecord, WebhookAttempts } from './webhook-attempts.js';
+import { type WebhookDeliveryJob, WEBHOOKS_QUEUE } from './webhook-delivery.producer.js';
+import { WebhookSender } from './webhook-sender.js';
+import { signatureHeaders, webhookPayload } from './webhook-signature.js';
+
+/**
+ * Makes one attempt of one delivery: sign, POST (outside any transaction), then record what happened.
+ * Runs `webhookConcurrency` attempts at once, so a slow endpoint (at most 15 s each) holds up no other.
+ */
+@Processor(WEBHOOKS_QUEUE)
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+
+  constructor(
+    private readonly attempts: WebhookAttempts,
+    private readonly sender: WebhookSender,
+    private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.webhookConcurrency;
+  }
+
+  async process(job: Job<WebhookDeliveryJob>): Promise<AttemptRecord | 'endpoint-disabled'> {
+    const delivery = await this.attempts.load(job.data);
+    if (!delivery) return 'stale';
+    const { event, endpoint } = delivery;
+    if (!endpoint?.enabled) {
+      await this.attempts.failUnsendable(job.data);
+      return 'endpoint-disabled';
+    }
+    const payload = webhookPayload(event);
+    const headers = signatureHeaders(event.id, new Date(), payload, endpoint);
+    const result = await this.sender.send(endpoint.url, headers, payload);
+    return this.attempts.record(job.data, result);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`Webhook worker: ${error.message}`);
+  }
+
+  // As MaintenanceProcessor: with Redis away no job can be acknowledged, so close at once; the rows are
+  // still pending and the dispatcher enqueues them again.
+  async onModuleDestroy(): Promise<void> {
+    if (this.redis.status !== 'ready') await this.worker.close(true);
+  }
+}
