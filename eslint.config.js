@@ -10,7 +10,7 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '.bench-build/', '.build-*/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   prettier,

@@ -8,8 +8,10 @@ import {
   toRedeliveryResponse,
 } from '../webhooks/deliveries/dto/webhook-delivery.dto.js';
 import { WebhookDeliveriesRepository } from '../webhooks/deliveries/webhook-deliveries.repository.js';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 import { type EventResponseDto, type ListEventsQueryDto, toEventResponse } from './dto/event.dto.js';
 import type { Event } from './event.entity.js';
+import { TEST_EVENT_TYPE } from './event-types.js';
 import { EventsRepository } from './events.repository.js';
 
 @Injectable()
@@ -40,11 +42,15 @@ export class EventsService {
   async redeliver(actor: AuthUser, id: string): Promise<RedeliveriesResponseDto> {
     const event = await this.require(actor, id);
     return this.transactions.run(async (manager) => {
-      const endpoints = await this.deliveries.findSubscribedEndpoints(
-        manager,
-        actor.organizationId,
-        event.type,
-      );
+      // A test ping belongs to the endpoint it was sent to, whatever that one subscribes to, and to no other.
+      const endpoints =
+        event.type === TEST_EVENT_TYPE
+          ? await manager.findBy(WebhookEndpoint, {
+              organizationId: actor.organizationId,
+              id: (event.data as { id: string }).id,
+              enabled: true,
+            })
+          : await this.deliveries.findSubscribedEndpoints(manager, actor.organizationId, event.type);
       const deliveries = await this.deliveries.makeDueNow(
         manager,
         actor.organizationId,

@@ -7,7 +7,14 @@ import { AppConfig } from '../config/app-config.js';
   imports: [
     BullModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ connection: { url: config.redisUrl } }),
+      useFactory: (config: AppConfig) => ({
+        // Reconnect at most 2 s apart: ioredis' default backs off to 20 s, so workers would sit idle
+        // that long after Redis comes back.
+        connection: {
+          url: config.redisUrl,
+          retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+        },
+      }),
     }),
   ],
 })

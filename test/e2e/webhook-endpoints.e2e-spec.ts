@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { type Account, actingAs, addMember, expectProblem, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -25,6 +27,55 @@ interface EndpointBody {
   secret?: string;
 }
 
+/** A local receiver that records every request and verifies it with the secret it is given. */
+class PingReceiver {
+  readonly received: { headers: http.IncomingHttpHeaders; body: string; verified: boolean }[] = [];
+  secret = '';
+  private readonly server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      let verified = true;
+      try {
+        new Webhook(this.secret).verify(body, request.headers as Record<string, string>);
+      } catch {
+        verified = false;
+      }
+      this.received.push({ headers: request.headers, body, verified });
+      response.writeHead(200).end('pong');
+    });
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/** Polls `check` until it answers something truthy, or fails after `timeoutMs`. */
+async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('Timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 interface SecretRow {
   secret: string;
   previousSecret: string | null;
@@ -39,7 +90,8 @@ describe('webhook endpoints', () => {
 
   beforeAll(async () => {
     open = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
-    strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
+    // Registration checks only: the api role, so no worker of its own refuses the loopback test pings below.
+    strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false', APP_ROLE: 'api' });
   });
   afterAll(async () => {
     await open?.close();
@@ -589,6 +641,159 @@ describe('webhook endpoints', () => {
 
       expect(second.headers['idempotent-replayed']).toBeUndefined();
       expect(second.body.secret).not.toBe(first.body.secret);
+    });
+  });
+
+  describe('POST /v1/webhook-endpoints/:id/test', () => {
+    const receivers: PingReceiver[] = [];
+    afterEach(async () => {
+      await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
+    });
+
+    /** A receiver registered through the API as an endpoint of the account's organization. */
+    async function registered(account: Account, events: string[] = ['*']) {
+      const receiver = await new PingReceiver().start();
+      receivers.push(receiver);
+      const endpoint = await create(account, { url: receiver.url, events });
+      receiver.secret = endpoint.secret!;
+      return { receiver, endpoint };
+    }
+
+    async function testEventsOf(organizationId: string): Promise<number> {
+      const { rows } = await open.db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM events WHERE organization_id = $1 AND type = 'webhook_endpoint.test'`,
+        [organizationId],
+      );
+      return rows[0].count;
+    }
+
+    it('sends a signed webhook_endpoint.test ping to that endpoint only, logged like any delivery', async () => {
+      const owner = await signUpOwner(open.http);
+      const as = actingAs(open.http, owner);
+      // Subscribed to one type only: the ping goes to the endpoint whatever it subscribes to.
+      const { receiver, endpoint } = await registered(owner, ['invoice.paid']);
+      const everything = await registered(owner, ['*']);
+      const another = await registered(owner, ['customer.created']);
+
+      const response = await as.post(`/v1/webhook-endpoints/${endpoint.id}/test`).expect(202);
+
+      expect(response.body).toEqual({
+        id: expect.stringMatching(UUID),
+        eventId: expect.stringMatching(UUID),
+        endpointId: endpoint.id,
+        status: 'pending',
+      });
+      const { eventId } = response.body;
+      // 15 s: in a parallel run another suite's worker, refusing loopback, may make the first attempt.
+      const [ping] = await waitFor(
+        () => receiver.received.some((request) => request.verified) && receiver.received,
+        15_000,
+      );
+      const verified = receiver.received.find((request) => request.verified)!;
+      expect(verified.headers['webhook-id']).toBe(eventId);
+      expect(ping.headers['webhook-id']).toBe(eventId);
+      const { secret: _secret, ...shown } = endpoint;
+      expect(JSON.parse(verified.body)).toEqual({
+        id: eventId,
+        type: 'webhook_endpoint.test',
+        timestamp: expect.stringMatching(ISO_UTC),
+        data: { object: { ...shown, updatedAt: expect.stringMatching(ISO_UTC) } },
+      });
+      expect(verified.body).not.toContain(endpoint.secret);
+
+      const log = await waitFor(async () => {
+        const page = await as.get(`/v1/webhook-endpoints/${endpoint.id}/deliveries`).expect(200);
+        const [delivery] = page.body.data;
+        return delivery?.status === 'succeeded' && delivery;
+      }, 15_000);
+      expect(log).toMatchObject({
+        id: response.body.id,
+        eventId,
+        eventType: 'webhook_endpoint.test',
+        attemptLog: expect.arrayContaining([
+          expect.objectContaining({ statusCode: 200, responseExcerpt: 'pong' }),
+        ]),
+      });
+      await as.get(`/v1/events/${eventId}`).expect(200);
+
+      // Give a wrongly relayed ping time to arrive: the other endpoints, '*' included, get nothing.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(everything.receiver.received).toEqual([]);
+      expect(another.receiver.received).toEqual([]);
+      const { rows } = await open.db.query(
+        `SELECT endpoint_id AS "endpointId" FROM webhook_deliveries WHERE event_id = $1`,
+        [eventId],
+      );
+      expect(rows).toEqual([{ endpointId: endpoint.id }]);
+
+      // Redelivering the ping also targets that endpoint alone.
+      const redelivered = await as.post(`/v1/events/${eventId}/redeliver`).expect(202);
+      expect(redelivered.body.data).toEqual([expect.objectContaining({ endpointId: endpoint.id })]);
+      // Let it arrive before the receiver closes, so no retry outlives the test.
+      await waitFor(() => receiver.received.filter((request) => request.verified).length === 2, 15_000);
+      expect(receiver.received.at(-1)!.headers['webhook-id']).toBe(eventId);
+    }, 40_000);
+
+    it('refuses webhook_endpoint.test in a subscription', async () => {
+      const owner = await signUpOwner(open.http);
+      const as = actingAs(open.http, owner);
+      const endpoint = await create(owner);
+
+      const responses = [
+        await as.post('/v1/webhook-endpoints', {
+          url: 'http://127.0.0.1/',
+          events: ['webhook_endpoint.test'],
+        }),
+        await as.patch(`/v1/webhook-endpoints/${endpoint.id}`, {
+          events: ['invoice.paid', 'webhook_endpoint.test'],
+        }),
+      ];
+
+      for (const response of responses) {
+        expectProblem(response, 400, 'validation_failed');
+        expect(response.body.errors).toEqual([
+          { field: 'events', message: expect.stringMatching(/cannot include webhook_endpoint\.test/) },
+        ]);
+      }
+    });
+
+    it('lets an admin send a ping and answers 403 to a member or a viewer', async () => {
+      const owner = await signUpOwner(open.http);
+      const endpoint = await create(owner);
+      const path = `/v1/webhook-endpoints/${endpoint.id}/test`;
+
+      await actingAs(open.http, await addMember(open.http, owner, 'admin'))
+        .post(path)
+        .expect(202);
+      for (const role of ['member', 'viewer'] as const) {
+        const response = await actingAs(open.http, await addMember(open.http, owner, role)).post(path);
+        expectProblem(response, 403, 'insufficient_role');
+      }
+      expect(await testEventsOf(owner.organizationId)).toBe(1);
+    });
+
+    it("answers 404 for another organization's endpoint and writes nothing", async () => {
+      const owner = await signUpOwner(open.http);
+      const endpoint = await create(owner);
+      const stranger = await signUpOwner(open.http, 'Rival');
+
+      const response = await actingAs(open.http, stranger).post(`/v1/webhook-endpoints/${endpoint.id}/test`);
+
+      expectProblem(response, 404, 'webhook_endpoint_not_found');
+      expect(await testEventsOf(owner.organizationId)).toBe(0);
+      expect(await testEventsOf(stranger.organizationId)).toBe(0);
+    });
+
+    it('answers 409 webhook_endpoint_disabled for a disabled endpoint and writes nothing', async () => {
+      const owner = await signUpOwner(open.http);
+      const as = actingAs(open.http, owner);
+      const endpoint = await create(owner);
+      await as.patch(`/v1/webhook-endpoints/${endpoint.id}`, { enabled: false }).expect(200);
+
+      const response = await as.post(`/v1/webhook-endpoints/${endpoint.id}/test`);
+
+      expectProblem(response, 409, 'webhook_endpoint_disabled');
+      expect(await testEventsOf(owner.organizationId)).toBe(0);
     });
   });
 });

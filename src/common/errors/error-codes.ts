@@ -38,6 +38,7 @@ export const ERROR_CODES = {
     title: 'Only an open invoice can be marked uncollectible',
   },
   cannot_delete_invoice: { status: 409, title: 'Only a draft invoice can be deleted' },
+  webhook_endpoint_disabled: { status: 409, title: 'The webhook endpoint is disabled' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be JSON' },
   customer_archived: { status: 422, title: 'The customer is archived' },

@@ -13,7 +13,9 @@ import { signatureHeaders, webhookPayload } from './webhook-signature.js';
  * Makes one attempt of one delivery: sign, POST (outside any transaction), then record what happened.
  * Runs `webhookConcurrency` attempts at once, so a slow endpoint (at most 15 s each) holds up no other.
  */
-@Processor(WEBHOOKS_QUEUE)
+// A worker killed mid-attempt leaves its job locked for 30 s; checking for stalled jobs every 5 s (not 30)
+// hands it to another worker soon after the lock lapses.
+@Processor(WEBHOOKS_QUEUE, { stalledInterval: 5_000 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
 

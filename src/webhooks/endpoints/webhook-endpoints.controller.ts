@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, RequireRole } from '../../common/auth/access.decorators.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { ApiProblems } from '../../common/http/api-problems.decorator.js';
@@ -13,6 +20,7 @@ import {
   WebhookEndpointPageDto,
   WebhookEndpointResponseDto,
   WebhookEndpointWithSecretResponseDto,
+  WebhookTestDeliveryResponseDto,
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
@@ -96,5 +104,23 @@ export class WebhookEndpointsController {
     @Param('id', UuidParamPipe) id: string,
   ): Promise<WebhookEndpointWithSecretResponseDto> {
     return this.endpoints.rotateSecret(user, id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @RequireRole('admin')
+  @ApiOperation({
+    summary: 'Send a test ping to this endpoint',
+    description:
+      'Writes a webhook_endpoint.test event carrying the endpoint (without its secret) and one delivery to this ' +
+      'endpoint only, due now: it is signed, sent, retried and logged like any delivery (webhook-id = the event id).',
+  })
+  @ApiAcceptedResponse({ type: WebhookTestDeliveryResponseDto, description: 'The ping, queued for delivery' })
+  @ApiProblems(400, 404, 409)
+  testWebhookEndpoint(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParamPipe) id: string,
+  ): Promise<WebhookTestDeliveryResponseDto> {
+    return this.endpoints.test(user, id);
   }
 }

@@ -4,8 +4,12 @@ import type { AuthUser } from '../../common/auth/auth-user.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination/pagination.js';
 import { AppConfig } from '../../config/app-config.js';
+import { newId } from '../../database/ids.js';
 import { Transactions } from '../../database/transactions.js';
+import { Event } from '../../events/event.entity.js';
+import { TEST_EVENT_TYPE } from '../../events/event-types.js';
 import { checkWebhookUrl, WebhookUrlError } from '../ssrf.js';
+import { WebhookDelivery } from '../webhook-delivery.entity.js';
 import { WebhookEndpoint } from '../webhook-endpoint.entity.js';
 import { newWebhookSecret } from '../webhook-secret.js';
 import {
@@ -16,6 +20,7 @@ import {
   type UpdateWebhookEndpointDto,
   type WebhookEndpointResponseDto,
   type WebhookEndpointWithSecretResponseDto,
+  type WebhookTestDeliveryResponseDto,
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 
@@ -107,6 +112,45 @@ export class WebhookEndpointsService {
       endpoint.secret = newWebhookSecret();
     });
     return toWebhookEndpointWithSecretResponse(endpoint);
+  }
+
+  /**
+   * A test ping through the real pipeline, to this endpoint only: a `webhook_endpoint.test` event carrying the
+   * endpoint, written already relayed (so the relay owes it to no subscriber), and its one delivery, pending
+   * and due now, which the dispatcher sends like any other. One transaction: both or neither.
+   */
+  test(actor: AuthUser, id: string): Promise<WebhookTestDeliveryResponseDto> {
+    return this.transactions.run(async (manager) => {
+      const endpoint = await this.requireLocked(manager, actor, id);
+      if (!endpoint.enabled) {
+        throw new DomainError(
+          'webhook_endpoint_disabled',
+          `Webhook endpoint ${id} is disabled; enable it (PATCH enabled: true) to send a test`,
+        );
+      }
+      const now = new Date();
+      const event = await manager.save(
+        manager.create(Event, {
+          organizationId: actor.organizationId,
+          type: TEST_EVENT_TYPE,
+          data: toWebhookEndpointResponse(endpoint, now),
+          relayedAt: now,
+        }),
+      );
+      const delivery = await manager.save(
+        manager.create(WebhookDelivery, {
+          id: newId(),
+          organizationId: actor.organizationId,
+          eventId: event.id,
+          endpointId: endpoint.id,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          lastAttemptAt: null,
+        }),
+      );
+      return { id: delivery.id, eventId: event.id, endpointId: endpoint.id, status: delivery.status };
+    });
   }
 
   remove(actor: AuthUser, id: string): Promise<void> {

@@ -2,13 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { IsOmittable } from '../../../common/http/omittable.js';
 import { PageQueryDto } from '../../../common/pagination/pagination.js';
-import { EVENT_TYPES } from '../../../events/event-types.js';
+import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from '../../../events/event-types.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../webhook-delivery.entity.js';
 import type { WebhookEndpoint } from '../../webhook-endpoint.entity.js';
 
 /** Subscribes to every event type, present and future. */
 export const ALL_EVENTS = '*';
 
-const CATALOGUE: ReadonlySet<string> = new Set(EVENT_TYPES);
+/** The catalogue an endpoint subscribes from: every event type but the test ping. */
+const CATALOGUE: ReadonlySet<string> = new Set(SUBSCRIBABLE_EVENT_TYPES);
 
 /** What is wrong with an `events` list, or null: a non-empty list of catalogue types without repeats, or ['*']. */
 export function eventSubscriptionProblem(value: unknown): string | null {
@@ -18,6 +20,8 @@ export function eventSubscriptionProblem(value: unknown): string | null {
   if (value.includes(ALL_EVENTS) && value.length > 1)
     return 'events must be ["*"] alone, or a list without "*"';
   if (value.length === 1 && value[0] === ALL_EVENTS) return null;
+  if (value.includes(TEST_EVENT_TYPE))
+    return `events cannot include ${TEST_EVENT_TYPE}: it is sent by POST /v1/webhook-endpoints/{id}/test only`;
   const unknown = value.filter((type: string) => !CATALOGUE.has(type));
   if (unknown.length > 0) return `events has unknown event types: ${unknown.join(', ')}`;
   if (new Set(value).size !== value.length) return 'events lists an event type twice';
@@ -34,7 +38,7 @@ const IsEventSubscription = () =>
   });
 
 const URL_EXAMPLE = 'https://hooks.example.com/invoicing';
-const EVENTS_DESCRIPTION = `Event types to deliver, or ["*"] for all: ${EVENT_TYPES.join(', ')}`;
+const EVENTS_DESCRIPTION = `Event types to deliver, or ["*"] for all: ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}`;
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({
@@ -115,6 +119,16 @@ export class WebhookEndpointResponseDto {
 export class WebhookEndpointWithSecretResponseDto extends WebhookEndpointResponseDto {
   @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Standard Webhooks secret' })
   secret!: string;
+}
+
+/** The delivery of a test ping: pending, due now. */
+export class WebhookTestDeliveryResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'The delivery; its attempts show in the delivery log' })
+  id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The webhook_endpoint.test event: the webhook-id header' })
+  eventId!: string;
+  @ApiProperty({ format: 'uuid' }) endpointId!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES, example: 'pending' }) status!: DeliveryStatus;
 }
 
 export class WebhookEndpointPageDto {

@@ -1,0 +1,306 @@
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Webhook } from 'standardwebhooks';
+import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
+import { testConfig } from '../support/environment.js';
+import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
+import {
+  accepting,
+  type Child,
+  freePort,
+  startChild,
+  startRedisServer,
+  waitFor,
+} from '../support/processes.js';
+import type { TestApp } from '../support/test-app.js';
+
+/**
+ * Faults of the webhook pipeline (issue 5): Redis going away while events are written and coming back empty,
+ * and a worker killed in the middle of a delivery. Postgres is the record: every event still arrives.
+ */
+
+interface Received {
+  webhookId: string;
+  verified: boolean;
+  at: number;
+}
+
+/** What the receiver does with a request: answer a status (after `delayMs`), or hang (never answer). */
+type Script = (webhookId: string, nthForId: number) => { status: number; delayMs?: number } | 'hang';
+
+/** A webhook receiver on 127.0.0.1 that verifies every signature with the endpoint's secret. */
+class Receiver {
+  readonly received: Received[] = [];
+  secret = '';
+  private readonly server: http.Server;
+
+  constructor(private readonly script: Script = () => ({ status: 200 })) {
+    this.server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        let verified = true;
+        try {
+          new Webhook(this.secret).verify(body, request.headers as Record<string, string>);
+        } catch {
+          verified = false;
+        }
+        const webhookId = String(request.headers['webhook-id']);
+        this.received.push({ webhookId, verified, at: Date.now() });
+        const answer = this.script(webhookId, this.received.filter((r) => r.webhookId === webhookId).length);
+        if (answer === 'hang') return;
+        const timer = setTimeout(() => response.writeHead(answer.status).end(), answer.delayMs ?? 0);
+        response.on('close', () => clearTimeout(timer));
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  ids(): string[] {
+    return this.received.map((request) => request.webhookId);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Registers the receiver through the API for customer.created, keeping the secret shown once. */
+async function registerEndpoint(sut: TestApp, account: Account, receiver: Receiver): Promise<string> {
+  const response = await sut.http
+    .post('/v1/webhook-endpoints')
+    .set('Authorization', account.bearer)
+    .send({ url: receiver.url, events: ['customer.created'] })
+    .expect(201);
+  receiver.secret = response.body.secret;
+  return response.body.id;
+}
+
+async function customerEventIds(sut: TestApp, organizationId: string): Promise<string[]> {
+  const { rows } = await sut.db.query<{ id: string }>(
+    `SELECT id FROM events WHERE organization_id = $1 AND type = 'customer.created' ORDER BY id`,
+    [organizationId],
+  );
+  return rows.map((row) => row.id);
+}
+
+async function deliveriesOf(sut: TestApp, endpointId: string) {
+  const { rows } = await sut.db.query<{ eventId: string; status: string; attempts: number }>(
+    `SELECT event_id AS "eventId", status, attempts FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY event_id`,
+    [endpointId],
+  );
+  return rows;
+}
+
+const distinct = (values: string[]) => [...new Set(values)].sort();
+
+describe('webhook delivery under faults', () => {
+  describe('Redis stopped while events are written, restarted empty', () => {
+    const BEFORE = 25;
+    const DURING = 20;
+    // Short on purpose: BullMQ's default reconnect backoff grows to 20 s, so after a long outage the workers
+    // take up to that long to notice Redis is back (measured: 19 s after a 20 s outage).
+    const OUTAGE_MS = 2000;
+    let redisPort: number;
+    let redis: Child | undefined;
+    let database: PrivateDatabase | undefined;
+    let sut: TestApp | undefined;
+    let receiver: Receiver | undefined;
+
+    beforeAll(async () => {
+      redisPort = await freePort();
+      redis = await startRedisServer(redisPort);
+      database = await createPrivateDatabase('redis_outage');
+      sut = await startAppOn(database, {
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        APP_ROLE: 'all',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1',
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      // The app first, while its Redis is (normally) back, then the receiver and the server.
+      await sut?.close().catch(() => undefined);
+      await receiver?.close();
+      await redis?.stop();
+      await database?.drop();
+    }, 30_000);
+
+    it('writes keep succeeding, and every event arrives once, signed, after Redis comes back', async () => {
+      const app = sut!;
+      const owner = await signUpOwner(app.http);
+      // Slow answers, so that some attempts are in flight and more are queued when Redis dies.
+      receiver = await new Receiver(() => ({ status: 200, delayMs: 300 })).start();
+      const endpointId = await registerEndpoint(app, owner, receiver);
+
+      // The pipeline works before the outage.
+      await createCustomer(app.http, owner);
+      await waitFor(() => receiver!.received.length === 1, 5000, 'the first webhook');
+
+      // More than the worker's concurrency (10): when the first of them reaches the receiver, the rest are
+      // in flight or waiting in a Redis about to die with them.
+      for (let i = 0; i < BEFORE; i++) await createCustomer(app.http, owner, { name: `Before ${i}` });
+      await waitFor(() => receiver!.received.length > 1, 5000, 'an attempt in flight');
+      await redis!.stop('SIGKILL');
+      const stopped = Date.now();
+      expect(await accepting(redisPort)).toBe(false);
+
+      for (let i = 0; i < DURING; i++) await createCustomer(app.http, owner, { name: `During ${i}` });
+      process.stdout.write(`redis outage: ${DURING} customers written in ${Date.now() - stopped} ms\n`);
+
+      // Postgres holds what is owed: the relay made every delivery while Redis was away.
+      const events = await customerEventIds(app, owner.organizationId);
+      expect(events).toHaveLength(1 + BEFORE + DURING);
+      await waitFor(
+        async () => (await deliveriesOf(app, endpointId)).length === events.length,
+        5000,
+        'the relay to owe every event',
+      );
+      await sleep(OUTAGE_MS);
+      const pending = (await deliveriesOf(app, endpointId)).filter((d) => d.status === 'pending');
+      expect(pending.length).toBeGreaterThanOrEqual(DURING);
+      const receivedDuringOutage = receiver.received.length;
+
+      redis = await startRedisServer(redisPort);
+      const restarted = Date.now();
+
+      await waitFor(
+        async () => (await deliveriesOf(app, endpointId)).every((d) => d.status === 'succeeded'),
+        30_000,
+        'every delivery to succeed after the restart',
+        200,
+      );
+      process.stdout.write(
+        `redis outage: ${receivedDuringOutage} received before the restart, ${pending.length} pending; ` +
+          `all delivered ${Date.now() - restarted} ms after the restart\n`,
+      );
+
+      expect(distinct(receiver.ids())).toEqual(events);
+      // Exactly once per webhook-id: the job id dedupes queued attempts, the row lock recorded attempts.
+      expect(receiver.ids()).toHaveLength(events.length);
+      expect(receiver.received.every((request) => request.verified)).toBe(true);
+      expect(await deliveriesOf(app, endpointId)).toEqual(
+        events.map((eventId) => ({ eventId, status: 'succeeded', attempts: 1 })),
+      );
+    }, 60_000);
+  });
+
+  describe('a worker killed mid-delivery', () => {
+    const BUILD = path.join(process.cwd(), '.build-faults');
+    let redisUrl: string;
+    let redis: Child | undefined;
+    let database: PrivateDatabase | undefined;
+    let sut: TestApp | undefined;
+    let receiver: Receiver | undefined;
+    const workers: Child[] = [];
+
+    beforeAll(async () => {
+      const redisPort = await freePort();
+      redis = await startRedisServer(redisPort);
+      redisUrl = `redis://127.0.0.1:${redisPort}`;
+      database = await createPrivateDatabase('worker_kill');
+      // The worker runs as production does: compiled, `node …/src/main.js`, in the project so node_modules resolve.
+      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], {
+        cwd: process.cwd(),
+        timeout: 120_000,
+      });
+      // The API only: the child workers are the only ones relaying, dispatching and delivering.
+      sut = await startAppOn(database, {
+        REDIS_URL: redisUrl,
+        APP_ROLE: 'api',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      });
+    }, 150_000);
+
+    afterAll(async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await sut?.close().catch(() => undefined);
+      await receiver?.close();
+      await redis?.stop();
+      await database?.drop();
+      await rm(BUILD, { recursive: true, force: true });
+    }, 30_000);
+
+    async function startWorker(): Promise<Child> {
+      const port = await freePort();
+      const worker = startChild('node', [path.join(BUILD, 'src/main.js')], {
+        PATH: process.env.PATH,
+        DATABASE_URL: database!.url,
+        REDIS_URL: redisUrl,
+        JWT_SECRET: testConfig().jwtSecret,
+        APP_ROLE: 'worker',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_RETRY_SCHEDULE: '1,1,1',
+      });
+      workers.push(worker);
+      // Listening comes after the bootstrap that starts the relay, the dispatcher and the processor.
+      await waitFor(
+        () => {
+          if (worker.exited()) throw new Error(`worker exited:\n${worker.output()}`);
+          return accepting(port);
+        },
+        20_000,
+        'the worker to listen',
+        100,
+      );
+      return worker;
+    }
+
+    it('delivers the event again, with the same webhook-id, from another worker', async () => {
+      const app = sut!;
+      const first = await startWorker();
+      const owner = await signUpOwner(app.http);
+      // The first request of each event hangs (the worker dies meanwhile); later ones succeed.
+      receiver = await new Receiver((_id, nth) => (nth === 1 ? 'hang' : { status: 200 })).start();
+      const endpointId = await registerEndpoint(app, owner, receiver);
+
+      await createCustomer(app.http, owner);
+      const [eventId] = await customerEventIds(app, owner.organizationId);
+      await waitFor(() => receiver!.received.length === 1, 10_000, 'the first attempt');
+
+      await first.stop('SIGKILL');
+      const killed = Date.now();
+      await startWorker();
+
+      // BullMQ hands the job on once its 30 s lock lapses and a stalled check (every 5 s here) sees it:
+      // ~32 s after the kill, measured.
+      await waitFor(() => receiver!.received.length >= 2, 60_000, 'the attempt after the kill', 100);
+      const redelivered = receiver.received[1].at - killed;
+      await waitFor(
+        async () => (await deliveriesOf(app, endpointId))[0]?.status === 'succeeded',
+        10_000,
+        'the delivery to succeed',
+      );
+      process.stdout.write(`worker killed: delivered again ${redelivered} ms after the kill\n`);
+
+      expect(receiver.ids()).toEqual([eventId, eventId]);
+      expect(receiver.received.every((request) => request.verified)).toBe(true);
+      expect(await deliveriesOf(app, endpointId)).toEqual([{ eventId, status: 'succeeded', attempts: 1 }]);
+      const { rows: attempts } = await app.db.query(
+        `SELECT a.attempt, a.status_code AS "statusCode" FROM webhook_attempts a
+           JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`,
+        [endpointId],
+      );
+      expect(attempts).toEqual([{ attempt: 1, statusCode: 200 }]);
+    }, 90_000);
+  });
+});

@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+
+/** Child processes and ports for the fault tests: private redis-servers and worker processes, loopback only. */
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; closed again before it is answered). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A started child process: its output so far (for failure messages) and a stop that always settles. */
+export interface Child {
+  process: ChildProcess;
+  output(): string;
+  /** Whether it has exited. */
+  exited(): boolean;
+  /** Sends `signal` (SIGKILL by default) and waits for the exit, at most `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
+}
+
+export function startChild(command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    // The tail is enough to say why a child failed.
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let hasExited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      hasExited = true;
+      resolve();
+    });
+    child.on('error', (error) => {
+      keep(Buffer.from(`spawn failed: ${error.message}\n`));
+      hasExited = true;
+      resolve();
+    });
+  });
+  return {
+    process: child,
+    output: () => output,
+    exited: () => hasExited,
+    async stop(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 10_000) {
+      if (hasExited) return;
+      child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, timeoutMs);
+      });
+      await Promise.race([exit, late]).finally(() => clearTimeout(timer));
+      await exit;
+    },
+  };
+}
+
+type Falsy = false | null | undefined | 0 | '';
+
+/** Polls `check` until it answers something truthy, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(
+  check: () => Promise<T | Falsy> | T | Falsy,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A private, empty, non-persistent redis-server on 127.0.0.1:`port`, answering once it accepts connections. */
+export async function startRedisServer(port: number): Promise<Child> {
+  const child = startChild(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { PATH: process.env.PATH },
+  );
+  try {
+    await waitFor(
+      () => {
+        if (child.exited()) throw new Error(`redis-server exited:\n${child.output()}`);
+        return /Ready to accept connections/.test(child.output());
+      },
+      10_000,
+      `redis-server on port ${port}`,
+    );
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return child;
+}
