@@ -265,6 +265,29 @@ describe('webhook delivery under faults', () => {
       return worker;
     }
 
+    it('finishes the attempt in flight on SIGTERM, records it, then exits', async () => {
+      const app = sut!;
+      const worker = await startWorker();
+      const owner = await signUpOwner(app.http);
+      const slow = await new Receiver(() => ({ status: 200, delayMs: 2000 })).start();
+      try {
+        const endpointId = await registerEndpoint(app, owner, slow);
+        await createCustomer(app.http, owner);
+        const [eventId] = await customerEventIds(app, owner.organizationId);
+        await waitFor(() => slow.received.length === 1, 10_000, 'the attempt');
+
+        // Well within stop's 20 s: were the graceful close to hang, stop would SIGKILL it.
+        await worker.stop('SIGTERM', 20_000);
+
+        expect(worker.process.signalCode).not.toBe('SIGKILL');
+        // The answer that came while the worker was closing was recorded: no second attempt is needed.
+        expect(await deliveriesOf(app, endpointId)).toEqual([{ eventId, status: 'succeeded', attempts: 1 }]);
+        expect(slow.received).toHaveLength(1);
+      } finally {
+        await slow.close();
+      }
+    }, 60_000);
+
     it('delivers the event again, with the same webhook-id, from another worker', async () => {
       const app = sut!;
       const first = await startWorker();
