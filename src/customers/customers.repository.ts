@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { containsPattern } from '../database/like-pattern.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { Customer } from './customer.entity.js';
 
@@ -18,8 +19,6 @@ export interface CustomerListFilter {
   before?: string;
   limit: number;
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Customer queries, always inside one organization. */
 @Injectable()
@@ -84,7 +83,7 @@ export class CustomersRepository {
     if (filter.before) query.andWhere('customer.id < :before', { before: filter.before });
     if (filter.q) {
       query.andWhere('(customer.name ILIKE :pattern OR customer.email ILIKE :pattern)', {
-        pattern: `%${escapeLike(filter.q)}%`,
+        pattern: containsPattern(filter.q),
       });
     }
     return query.getMany();

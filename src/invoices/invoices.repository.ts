@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { containsPattern } from '../database/like-pattern.js';
 import type { CalendarDate } from './invoice-dates.js';
 import type { InvoiceStatus } from './invoice-status.js';
 import { InvoiceLine } from './invoice-line.entity.js';
@@ -20,8 +21,6 @@ export interface InvoiceListFilter {
   limit: number;
   today: CalendarDate;
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Invoice queries, always inside one organization, always with the lines and customer a response needs. */
 @Injectable()
@@ -69,7 +68,7 @@ export class InvoicesRepository {
       // index, where `customer.name ILIKE` on the join would scan the organization's invoices.
       const matchingCustomers = `ARRAY(SELECT c.id FROM customers c WHERE c.organization_id = :organizationId AND c.name ILIKE :pattern)`;
       query.andWhere(`(invoice.number ILIKE :pattern OR invoice.customerId = ANY(${matchingCustomers}))`, {
-        pattern: `%${escapeLike(filter.q)}%`,
+        pattern: containsPattern(filter.q),
       });
     }
     const { issueDateFrom, issueDateTo, dueDateFrom, dueDateTo } = filter;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
@@ -13,6 +13,7 @@ import { type Address, AddressDto } from '../../common/http/address.dto.js';
 import { IsCurrencyCode } from '../../common/http/currency.js';
 import { IsOmittable } from '../../common/http/omittable.js';
 import { IsStringMap } from '../../common/http/string-map.js';
+import { QueryBoolean } from '../../common/http/query-boolean.js';
 import { PageQueryDto } from '../../common/pagination/pagination.js';
 import type { Customer } from '../customer.entity.js';
 
@@ -78,7 +79,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'true lists archived customers only; default lists active ones' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @QueryBoolean()
   @IsBoolean()
   archived?: boolean;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -21,6 +21,7 @@ import { IsCurrencyCode } from '../../common/http/currency.js';
 import { IsDecimalNumber, IsMinorUnits } from '../../common/http/money-validators.js';
 import { IsOmittable } from '../../common/http/omittable.js';
 import { IsStringMap } from '../../common/http/string-map.js';
+import { QueryBoolean } from '../../common/http/query-boolean.js';
 import { PageQueryDto } from '../../common/pagination/pagination.js';
 import { type CalendarDate, isCalendarDate, isOverdue, todayUtc } from '../invoice-dates.js';
 import {
@@ -137,9 +138,6 @@ export class UpdateInvoiceDto extends InvoiceDraftFieldsDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOmittable() @IsUUID() customerId?: string;
 }
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === 'true' ? true : value === 'false' ? false : value;
-
 export class ListInvoicesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: INVOICE_STATUSES })
   @IsOptional()
@@ -148,7 +146,7 @@ export class ListInvoicesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() customerId?: string;
   @ApiPropertyOptional({ description: 'true: open and past due; false: everything else' })
   @IsOptional()
-  @Transform(toBoolean)
+  @QueryBoolean()
   @IsBoolean()
   overdue?: boolean;
   @ApiPropertyOptional({ description: 'Matches the number or the customer name' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
+import { QueryBoolean } from '../../common/http/query-boolean.js';
 import { PageQueryDto } from '../../common/pagination/pagination.js';
 import { NOTIFICATION_TYPES, type NotificationType } from '../notification-types.js';
 import type { Notification } from '../notification.entity.js';
@@ -8,7 +8,7 @@ import type { Notification } from '../notification.entity.js';
 export class ListNotificationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'true: unread only; false: read only; default: both' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @QueryBoolean()
   @IsBoolean()
   unread?: boolean;
 }
