@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { EventNotificationsModule } from '../events/event-notifications.module.js';
 import { NotificationsCoreModule } from '../notifications/notifications-core.module.js';
 import { WebhookAttempts } from './delivery/webhook-attempts.js';
 import { WEBHOOKS_QUEUE, WebhookDeliveryProducer } from './delivery/webhook-delivery.producer.js';
@@ -12,7 +13,11 @@ import { checkWebhookUrl, createLookup } from './ssrf.js';
 
 /** The webhook machinery of the worker role: outbox relay, dispatcher and delivery processor; no routes. */
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), NotificationsCoreModule],
+  imports: [
+    BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+    NotificationsCoreModule,
+    EventNotificationsModule,
+  ],
   providers: [
     OutboxRelay,
     WebhookDispatcher,

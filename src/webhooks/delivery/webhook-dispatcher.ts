@@ -3,6 +3,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { CoalescingRunner } from '../../queue/coalescing-runner.js';
+import { queueReady } from '../../queue/queue-ready.js';
 import {
   type WebhookDeliveryJob,
   WebhookDeliveryProducer,
@@ -28,10 +30,11 @@ const DUE = `
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly runner = new CoalescingRunner(
+    () => this.dispatch(),
+    DISPATCH_POLL_MS,
+    (error) => this.logger.warn(`Webhook dispatch failed: ${error.message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -40,52 +43,24 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), DISPATCH_POLL_MS);
-    this.kick();
+    this.runner.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.runner.stop();
   }
 
   /** Dispatches now, or once more right after the run in progress. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.dispatch()
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`Webhook dispatch failed: ${error.message}`))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.runner.kick();
   }
 
   /** Enqueues the due deliveries; answers how many were offered to the queue. */
   async dispatch(): Promise<number> {
     // Commands to an absent Redis would pile up in the client's offline queue; the next poll retries.
-    if (!(await this.redisReady())) return 0;
+    if (!(await queueReady(this.queue))) return 0;
     const due: WebhookDeliveryJob[] = await this.dataSource.query(DUE, [BATCH]);
     await this.producer.enqueue(due);
     return due.length;
-  }
-
-  /** Whether the queue's Redis connection is up; its client only exists once it first connected. */
-  private redisReady(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
-    const ready = this.queue
-      .getBackend()
-      .client.then((client) => client.status === 'ready')
-      .catch(() => false);
-    return Promise.race([ready, gaveUp]).finally(() => clearTimeout(timer));
   }
 }

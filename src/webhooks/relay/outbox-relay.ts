@@ -1,12 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/app-config.js';
+import { EventNotifications } from '../../events/event-notifications.js';
 import { WebhookDispatcher } from '../delivery/webhook-dispatcher.js';
 
-/** The channel the events table's AFTER INSERT trigger notifies (migration EventsNotify). */
-export const EVENTS_CHANNEL = 'events_inserted';
 /** How long the relay sleeps when no notification wakes it. */
 export const RELAY_POLL_MS = 1000;
 const BATCH = 200;
@@ -54,7 +51,6 @@ const RELAY = `
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private listener: pg.Client | null = null;
   private stopped = false;
   private notified = false;
   private wake: (() => void) | null = null;
@@ -62,11 +58,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
+    private readonly notifications: EventNotifications,
     private readonly dispatcher: WebhookDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.notifications.subscribe(() => {
+      this.notified = true;
+      this.wake?.();
+    });
     this.loop = this.run();
   }
 
@@ -74,8 +74,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = null;
   }
 
   /** Relays one batch; answers how many events it relayed and how many deliveries it created. */
@@ -87,7 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      await this.listen();
+      await this.notifications.listen();
       this.notified = false;
       let relayed = 0;
       try {
@@ -112,28 +110,5 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const timer = setTimeout(done, RELAY_POLL_MS);
       this.wake = done;
     });
-  }
-
-  /** (Re)connects the LISTEN connection; without it the relay still polls. */
-  private async listen(): Promise<void> {
-    if (this.listener) return;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl });
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`Outbox relay lost its LISTEN connection: ${error.message}`);
-      if (this.listener === client) this.listener = null;
-      client.end().catch(() => undefined);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(`Outbox relay cannot LISTEN: ${(error as Error).message}`);
-      await client.end().catch(() => undefined);
-    }
   }
 }
