@@ -23,17 +23,19 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { DataSource } from 'typeorm';
 import { v7 } from 'uuid';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  flushRedis,
+  scratchDatabaseUrl,
+} from './scratch-services.js';
 
 const env = process.env;
-const PG_SERVER = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const CUSTOMERS = Number(env.BENCH_CUSTOMERS ?? 200);
 const WARMUP = 10;
@@ -42,7 +44,7 @@ const EVENT_BATCH = 200;
 const FLOOR_CONCURRENCY = 10;
 const TIMEOUT_MS = Number(env.BENCH_TIMEOUT_S ?? 240) * 1000;
 const DATABASE = `invoicing_bench_webhooks_${process.pid}`;
-const DATABASE_URL = `${PG_SERVER}/${DATABASE}`;
+const DATABASE_URL = scratchDatabaseUrl(DATABASE);
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../bench/results');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -202,34 +204,10 @@ async function floor(receiver: Receiver, path: string, secret: string, count: nu
   return { latencies, perSecond: count / seconds };
 }
 
-async function createDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${DATABASE}"`);
-  await admin.end();
-  const dataSource = await new DataSource(dataSourceOptions(DATABASE_URL)).initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
-}
-
-async function dropDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-  await admin.end();
-}
-
-async function flushRedis(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  await redis.flushdb();
-  redis.disconnect();
-}
-
 async function main(): Promise<void> {
   log(`webhooks benchmark: database ${DATABASE}, redis ${REDIS_URL}`);
-  await createDatabase();
-  await flushRedis();
+  await createScratchDatabase(DATABASE);
+  await flushRedis(REDIS_URL);
   const receiver = await new Receiver().start();
   const config = loadConfig({
     DATABASE_URL,
@@ -350,14 +328,16 @@ async function main(): Promise<void> {
     await app?.close().catch(() => undefined);
     await receiver.close();
     await sleep(100);
-    await dropDatabase().catch((error: Error) => log(`could not drop ${DATABASE}: ${error.message}`));
-    await flushRedis().catch(() => undefined);
+    await dropScratchDatabase(DATABASE).catch((error: Error) =>
+      log(`could not drop ${DATABASE}: ${error.message}`),
+    );
+    await flushRedis(REDIS_URL).catch(() => undefined);
   }
 }
 
 const deadline = setTimeout(() => {
   process.stderr.write(`webhooks benchmark: over ${TIMEOUT_MS / 1000} s, giving up\n`);
-  dropDatabase()
+  dropScratchDatabase(DATABASE)
     .catch(() => undefined)
     .finally(() => process.exit(1));
 }, TIMEOUT_MS);
