@@ -7,6 +7,7 @@ import { Payments1795601601272 } from './1795601601272-Payments.js';
 import { StripeEvents1795601875628 } from './1795601875628-StripeEvents.js';
 import { Webhooks1795602801675 } from './1795602801675-Webhooks.js';
 import { EventsNotify1795603055914 } from './1795603055914-EventsNotify.js';
+import { InvoicePdfs1795608450985 } from './1795608450985-InvoicePdfs.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   StripeEvents1795601875628,
   Webhooks1795602801675,
   EventsNotify1795603055914,
+  InvoicePdfs1795608450985,
 ];

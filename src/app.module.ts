@@ -15,33 +15,41 @@ import { MembersModule } from './members/members.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PdfModule } from './pdf/pdf.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhookDeliveriesModule } from './webhooks/deliveries/webhook-deliveries.module.js';
 import { WorkerModule } from './worker.module.js';
 
-/** The HTTP API root; with APP_ROLE=all it also runs the workers in the same process. */
+// The API's feature modules, in the order they register routes.
+const API_FEATURES = [
+  IdempotencyModule,
+  AuthModule,
+  OrganizationsModule,
+  MembersModule,
+  InvitationsModule,
+  CustomersModule,
+  InvoicesModule,
+  PaymentsModule,
+  PdfModule,
+  StripeModule,
+  NotificationsModule,
+  WebhooksModule,
+  EventsModule,
+  WebhookDeliveriesModule,
+];
+
+/** The HTTP API root; with APP_ROLE=all it also runs the workers (WORKER_QUEUES) in the same process. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const workers = config.role === 'all' ? WorkerModule.featuresFor(config) : [];
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        IdempotencyModule,
-        AuthModule,
-        OrganizationsModule,
-        MembersModule,
-        InvitationsModule,
-        CustomersModule,
-        InvoicesModule,
-        PaymentsModule,
-        StripeModule,
-        NotificationsModule,
-        WebhooksModule,
-        EventsModule,
-        WebhookDeliveriesModule,
-        AdminModule.forRoot(config),
-        ...(config.role === 'all' ? WorkerModule.features : []),
+        ...API_FEATURES,
+        ...workers,
+        AdminModule.forRoot(config, [...API_FEATURES, ...workers]),
       ],
       // Idempotency-Key on POSTs: an API concern, so registered here and not in the shared CoreModule.
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config.js';
 import { WorkerModule } from '../worker.module.js';
@@ -9,16 +9,15 @@ import { QueueDashboard } from './queue-dashboard.js';
 /** Operator pages of the API: the queue dashboard (served only when ADMIN_USER/ADMIN_PASSWORD are set). */
 @Module({})
 export class AdminModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    // An api-only process runs no workers, so it registers the workers' queues itself (no processors)
-    // for the dashboard to show; with APP_ROLE=all the worker modules have registered them already.
+  /** `running`: the modules this process runs, whose queues are registered already. */
+  static forRoot(config: AppConfig, running: Type[]): DynamicModule {
+    // The dashboard shows every queue. Those of workers this process does not run (all of them in an
+    // api-only process) it registers itself, without processors.
+    const registered = new Set(queueNamesRegisteredBy(running));
+    const missing = queueNamesRegisteredBy(WorkerModule.features).filter((name) => !registered.has(name));
     const workerQueues =
-      config.admin && config.role === 'api'
-        ? [
-            BullModule.registerQueue(
-              ...queueNamesRegisteredBy(WorkerModule.features).map((name) => ({ name })),
-            ),
-          ]
+      config.admin && missing.length > 0
+        ? [BullModule.registerQueue(...missing.map((name) => ({ name })))]
         : [];
     return {
       module: AdminModule,

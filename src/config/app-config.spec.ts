@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       logLevel: 'log',
       publicBaseUrl: 'http://localhost:3000',
       stripeWebhookSecret: null,
+      workerQueues: ['maintenance', 'webhooks', 'pdf'],
+      chromiumPath: '/usr/bin/chromium',
+      pdfConcurrency: 2,
     });
   });
 
@@ -43,9 +46,15 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       PUBLIC_BASE_URL: 'https://billing.example.com/',
       STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+      WORKER_QUEUES: 'pdf,webhooks',
+      CHROMIUM_PATH: '/opt/chrome/chrome',
+      PDF_CONCURRENCY: '4',
     });
 
     expect(sut).toMatchObject({
+      workerQueues: ['webhooks', 'pdf'],
+      chromiumPath: '/opt/chrome/chrome',
+      pdfConcurrency: 4,
       port: 8080,
       role: 'worker',
       trustProxy: true,
@@ -74,6 +83,10 @@ describe('loadConfig', () => {
     ['PORT is out of range', { ...GOOD_ENV, PORT: '70000' }, 'PORT'],
     ['TRUST_PROXY is yes', { ...GOOD_ENV, TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
     ['LOG_LEVEL is loud', { ...GOOD_ENV, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['WORKER_QUEUES names an unknown queue', { ...GOOD_ENV, WORKER_QUEUES: 'pdf,emails' }, 'WORKER_QUEUES'],
+    ['WORKER_QUEUES is empty-listed', { ...GOOD_ENV, WORKER_QUEUES: 'pdf,' }, 'WORKER_QUEUES'],
+    ['PDF_CONCURRENCY is 0', { ...GOOD_ENV, PDF_CONCURRENCY: '0' }, 'PDF_CONCURRENCY'],
+    ['PDF_CONCURRENCY is 17', { ...GOOD_ENV, PDF_CONCURRENCY: '17' }, 'PDF_CONCURRENCY'],
     [
       'STRIPE_WEBHOOK_SECRET is an API key',
       { ...GOOD_ENV, STRIPE_WEBHOOK_SECRET: 'sk_live_123' },

@@ -20,6 +20,10 @@ import {
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
+/** The queues a worker process can work; each comes with its producers (dispatchers, relay, schedules). */
+export const WORKER_QUEUES = ['maintenance', 'webhooks', 'pdf'] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
+
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const toBool = ({ value }: { value: unknown }) =>
@@ -60,6 +64,14 @@ class Environment extends DatabaseEnvironment {
   @IsIn(APP_ROLES)
   APP_ROLE: AppRole = 'all';
 
+  // Which queues a worker (or all-role) process works: all by default. Split them to scale PDF rendering
+  // (with its browser) apart from webhook delivery.
+  @IsOptional()
+  @Matches(new RegExp(`^(${WORKER_QUEUES.join('|')})(,(${WORKER_QUEUES.join('|')}))*$`), {
+    message: `must be a comma-separated list of ${WORKER_QUEUES.join(', ')}`,
+  })
+  WORKER_QUEUES: string = WORKER_QUEUES.join(',');
+
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL: string = 'http://localhost:3000';
@@ -99,6 +111,20 @@ class Environment extends DatabaseEnvironment {
   @Max(1000)
   WEBHOOK_CONCURRENCY: number = 10;
 
+  // The Chromium (or Chrome) binary workers print PDFs with; Debian's package installs /usr/bin/chromium.
+  @IsOptional()
+  @Transform(toOptionalString)
+  @IsString()
+  CHROMIUM_PATH: string = '/usr/bin/chromium';
+
+  // PDFs one worker process renders at once, each in its own warm browser page (about 100 ms apiece).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  PDF_CONCURRENCY: number = 2;
+
   // Basic-auth credentials of the queue dashboard at /admin/queues; unset, the dashboard is not served.
   // Set both or neither: one alone would silently leave the dashboard off.
   @ValidateIf(adminCredentialsGiven)
@@ -122,6 +148,8 @@ export class AppConfig {
   readonly redisUrl: string;
   readonly jwtSecret: string;
   readonly role: AppRole;
+  /** The queues this process works when it runs workers. */
+  readonly workerQueues: WorkerQueue[];
   readonly publicBaseUrl: string;
   readonly trustProxy: boolean;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -131,6 +159,9 @@ export class AppConfig {
   readonly webhookRetrySchedule: number[];
   /** Deliveries one worker process sends at once. */
   readonly webhookConcurrency: number;
+  readonly chromiumPath: string;
+  /** PDFs one worker process renders at once. */
+  readonly pdfConcurrency: number;
   readonly admin: { user: string; password: string } | null;
 
   constructor(env: Environment) {
@@ -139,6 +170,7 @@ export class AppConfig {
     this.redisUrl = env.REDIS_URL;
     this.jwtSecret = env.JWT_SECRET;
     this.role = env.APP_ROLE;
+    this.workerQueues = WORKER_QUEUES.filter((queue) => env.WORKER_QUEUES.split(',').includes(queue));
     this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
     this.trustProxy = env.TRUST_PROXY;
     this.logLevel = env.LOG_LEVEL;
@@ -146,6 +178,8 @@ export class AppConfig {
     this.webhookAllowPrivateUrls = env.WEBHOOK_ALLOW_PRIVATE_URLS;
     this.webhookRetrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number);
     this.webhookConcurrency = env.WEBHOOK_CONCURRENCY;
+    this.chromiumPath = env.CHROMIUM_PATH;
+    this.pdfConcurrency = env.PDF_CONCURRENCY;
     this.admin =
       env.ADMIN_USER && env.ADMIN_PASSWORD ? { user: env.ADMIN_USER, password: env.ADMIN_PASSWORD } : null;
   }

@@ -10,6 +10,7 @@ import { InvoiceLine } from '../invoices/invoice-line.entity.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { InvoicePdf } from '../pdf/storage/invoice-pdf.entity.js';
 import { Payment } from '../payments/payment.entity.js';
 import { Refund } from '../payments/refund.entity.js';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity.js';
@@ -27,6 +28,7 @@ export const entities = [
   IdempotencyKey,
   Invoice,
   InvoiceLine,
+  InvoicePdf,
   Payment,
   Refund,
   Notification,

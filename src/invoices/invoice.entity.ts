@@ -4,6 +4,7 @@ import { Customer } from '../customers/customer.entity.js';
 import { MONEY_COLUMN } from '../database/column-types.js';
 import { TenantEntity } from '../database/tenant.entity.js';
 import { InvoiceLine } from './invoice-line.entity.js';
+import type { PdfStatus } from './invoice-pdf.js';
 import type { InvoiceStatus } from './invoice-status.js';
 
 /** The buyer as printed on an issued invoice: frozen at finalize. */
@@ -40,6 +41,11 @@ const MAX_SAFE = '9007199254740991';
 @Check(`(status = 'draft') = (number IS NULL)`)
 @Check(`subtotal >= 0 AND discount_total >= 0 AND tax_total >= 0 AND total >= 0 AND total <= ${MAX_SAFE}`)
 @Check(`amount_paid >= 0 AND amount_due >= 0 AND amount_paid + amount_due = total`)
+// Drafts have no stored PDF (only previews); every issued invoice has one, pending until rendered.
+@Check(`pdf_status IN ('pending', 'ready', 'failed') AND (status = 'draft') = (pdf_status IS NULL)`)
+@Check(`(pdf_status = 'ready') = (pdf_sha256 IS NOT NULL)`)
+// What the PDF dispatcher scans for: renders not yet handed to the queue (or handed long ago).
+@Index('invoices_pdf_pending', ['pdfQueuedAt'], { where: `pdf_status = 'pending'` })
 export class Invoice extends TenantEntity {
   @Column('uuid')
   customerId!: string;
@@ -118,6 +124,25 @@ export class Invoice extends TenantEntity {
   /** When invoice.overdue was emitted; set once, so the event goes out once per invoice. */
   @Column('timestamptz', { nullable: true })
   overdueAt!: Date | null;
+
+  /** The stored PDF's state: null on drafts; pending until version pdfVersion is rendered. */
+  @Column('text', { nullable: true })
+  pdfStatus!: PdfStatus | null;
+
+  /** Bumped with every change the PDF shows; a render is of one version, and stale once it moves on. */
+  @Column('int', { default: 0 })
+  pdfVersion!: number;
+
+  /** sha256 (hex) of the stored PDF of pdfVersion, set when it is ready: the ETag and the storage key. */
+  @Column('char', { length: 64, nullable: true })
+  pdfSha256!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  pdfGeneratedAt!: Date | null;
+
+  /** When the dispatcher last handed the pending render to the queue; null while not yet handed. */
+  @Column('timestamptz', { nullable: true })
+  pdfQueuedAt!: Date | null;
 
   @OneToMany(() => InvoiceLine, (line) => line.invoice)
   lines?: Relation<InvoiceLine[]>;

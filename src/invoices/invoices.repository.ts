@@ -33,6 +33,11 @@ export class InvoicesRepository {
       .getOne();
   }
 
+  /** The invoice by id alone, for workers, whose jobs name invoices they were handed by the system. */
+  findWithDetails(id: string, manager?: EntityManager): Promise<Invoice | null> {
+    return this.withDetails(manager).where('invoice.id = :id', { id }).getOne();
+  }
+
   /** Locks the invoice row until the caller's transaction ends; true when it exists in the organization. */
   async lock(manager: EntityManager, organizationId: string, id: string): Promise<boolean> {
     const row = await manager.findOne(Invoice, {

@@ -21,6 +21,8 @@ import {
 import { datesAtFinalize, todayUtc } from './invoice-dates.js';
 import { InvoiceLine } from './invoice-line.entity.js';
 import { formatInvoiceNumber } from './invoice-number.js';
+import { customerSnapshotOf, sellerSnapshotOf } from './invoice-parties.js';
+import { pdfRenderRequested } from './invoice-pdf.js';
 import { type InvoiceAction, assertAllowed } from './invoice-status.js';
 import { AmountOutOfRangeError, computeLine, computeTotals } from './invoice-totals.js';
 import { Invoice } from './invoice.entity.js';
@@ -131,7 +133,6 @@ export class InvoicesService {
         );
       }
       const { sequence, organization } = await this.takeNextNumber(manager, actor.organizationId);
-      const customer = invoice.customer!;
       // Nothing to collect (a fully discounted invoice): issued as paid, as there is no payment to wait for.
       const settled = invoice.total === 0;
       const now = new Date();
@@ -142,19 +143,9 @@ export class InvoicesService {
         issueDate,
         dueDate,
         finalizedAt: now,
-        customerSnapshot: {
-          name: customer.name,
-          email: customer.email,
-          address: customer.address,
-          taxId: customer.taxId,
-        },
-        sellerSnapshot: {
-          name: organization.name,
-          legalName: organization.legalName,
-          email: organization.email,
-          address: organization.address,
-          taxId: organization.taxId,
-        },
+        customerSnapshot: customerSnapshotOf(invoice.customer!),
+        sellerSnapshot: sellerSnapshotOf(organization),
+        ...pdfRenderRequested(invoice),
       });
       return settled ? ['invoice.paid'] : [];
     });
@@ -168,7 +159,7 @@ export class InvoicesService {
 
   void(actor: AuthUser, id: string): Promise<InvoiceResponseDto> {
     return this.change(actor, id, 'void', 'invoice.voided', async (_manager, invoice) => {
-      Object.assign(invoice, { status: 'void', voidedAt: new Date() });
+      Object.assign(invoice, { status: 'void', voidedAt: new Date(), ...pdfRenderRequested(invoice) });
     });
   }
 

@@ -7,6 +7,7 @@ import { Transactions } from '../database/transactions.js';
 import { recordEvent } from '../events/outbox.js';
 import { toInvoiceResponse } from '../invoices/dto/invoice.dto.js';
 import { assertAllowed, isAllowed } from '../invoices/invoice-status.js';
+import { pdfRenderRequested } from '../invoices/invoice-pdf.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { InvoicesRepository } from '../invoices/invoices.repository.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -268,7 +269,12 @@ export class PaymentsService {
     paidAt: Date | null,
   ): Promise<void> {
     const { amountPaid, amountDue, status } = after;
-    await manager.update(Invoice, { id: invoice.id }, { amountPaid, amountDue, status, paidAt });
+    // The PDF shows the amounts paid and due, so it is rendered again.
+    await manager.update(
+      Invoice,
+      { id: invoice.id },
+      { amountPaid, amountDue, status, paidAt, ...pdfRenderRequested(invoice) },
+    );
   }
 
   /** Why a provider's payment cannot be applied to the invoice, or null when it can. */

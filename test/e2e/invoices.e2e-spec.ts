@@ -130,6 +130,7 @@ describe('invoices', () => {
         allowedActions: ['update', 'finalize', 'delete'],
         statusTransitions: { finalizedAt: null, paidAt: null, voidedAt: null, markedUncollectibleAt: null },
         sentAt: null,
+        pdf: null,
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });

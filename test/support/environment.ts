@@ -18,6 +18,11 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): AppConfig {
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'fatal',
     STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
+    // .ci/run exports where it found Chromium; otherwise the default, Debian's /usr/bin/chromium.
+    CHROMIUM_PATH: process.env.CHROMIUM_PATH,
+    // No browser in every app: the PDF suites render on a private database and Redis (startPdfTestApp),
+    // the only workers that see their invoices, while elsewhere issued invoices simply stay pending.
+    WORKER_QUEUES: 'maintenance,webhooks',
     ...overrides,
   });
 }

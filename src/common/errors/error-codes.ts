@@ -38,6 +38,11 @@ export const ERROR_CODES = {
     title: 'Only an open invoice can be marked uncollectible',
   },
   cannot_delete_invoice: { status: 409, title: 'Only a draft invoice can be deleted' },
+  invoice_pdf_failed: {
+    status: 409,
+    title: 'The PDF could not be rendered; POST /v1/invoices/{id}/pdf/render to try again',
+  },
+  cannot_render_draft_pdf: { status: 409, title: 'A draft has no stored PDF; GET its pdf for a preview' },
   webhook_endpoint_disabled: { status: 409, title: 'The webhook endpoint is disabled' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be JSON' },
@@ -49,6 +54,7 @@ export const ERROR_CODES = {
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for another request' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
+  pdf_preview_failed: { status: 503, title: 'The draft preview could not be rendered' },
   dependency_unavailable: { status: 503, title: 'A service this request needs is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

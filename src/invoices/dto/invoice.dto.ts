@@ -31,6 +31,8 @@ import {
   type InvoiceAction,
   type InvoiceStatus,
 } from '../invoice-status.js';
+import { buyerOf } from '../invoice-parties.js';
+import { invoicePdfPath, PDF_STATUSES, type PdfStatus } from '../invoice-pdf.js';
 import type { Invoice } from '../invoice.entity.js';
 
 export const MAX_LINES = 250;
@@ -210,6 +212,16 @@ export class StatusTransitionsDto {
   @ApiProperty({ type: Date, nullable: true }) markedUncollectibleAt!: Date | null;
 }
 
+export class InvoicePdfDto {
+  @ApiProperty({ enum: PDF_STATUSES, description: 'pending while the PDF of the current version renders' })
+  status!: PdfStatus;
+  @ApiProperty({ type: String, nullable: true, description: 'sha256 (hex) of the PDF when ready; its ETag' })
+  sha256!: string | null;
+  @ApiProperty({ type: Date, nullable: true }) generatedAt!: Date | null;
+  @ApiProperty({ example: '/v1/invoices/0193…/pdf', description: 'Relative to the API base URL' })
+  url!: string;
+}
+
 export class InvoiceResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, nullable: true, example: 'INV-000042' }) number!: string | null;
@@ -241,6 +253,12 @@ export class InvoiceResponseDto {
   allowedActions!: InvoiceAction[];
   @ApiProperty({ type: StatusTransitionsDto }) statusTransitions!: StatusTransitionsDto;
   @ApiProperty({ type: Date, nullable: true }) sentAt!: Date | null;
+  @ApiProperty({
+    type: InvoicePdfDto,
+    nullable: true,
+    description: 'The stored PDF; null on a draft (GET its url for a preview)',
+  })
+  pdf!: InvoicePdfDto | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -250,12 +268,6 @@ export class InvoicePageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-function customerParty(invoice: Invoice): InvoicePartyDto {
-  if (invoice.customerSnapshot) return invoice.customerSnapshot;
-  const customer = invoice.customer!;
-  return { name: customer.name, email: customer.email, address: customer.address, taxId: customer.taxId };
-}
-
 /** The invoice as the API shows it; `lines` and, for a draft, `customer` must be loaded. */
 export function toInvoiceResponse(invoice: Invoice, today: CalendarDate = todayUtc()): InvoiceResponseDto {
   return {
@@ -263,7 +275,7 @@ export function toInvoiceResponse(invoice: Invoice, today: CalendarDate = todayU
     number: invoice.number,
     status: invoice.status,
     customerId: invoice.customerId,
-    customer: customerParty(invoice),
+    customer: buyerOf(invoice),
     seller: invoice.sellerSnapshot,
     currency: invoice.currency,
     issueDate: invoice.issueDate,
@@ -300,7 +312,18 @@ export function toInvoiceResponse(invoice: Invoice, today: CalendarDate = todayU
       markedUncollectibleAt: invoice.markedUncollectibleAt,
     },
     sentAt: invoice.sentAt,
+    pdf: toInvoicePdf(invoice),
     createdAt: invoice.createdAt,
     updatedAt: invoice.updatedAt,
+  };
+}
+
+export function toInvoicePdf(invoice: Invoice): InvoicePdfDto | null {
+  if (!invoice.pdfStatus) return null;
+  return {
+    status: invoice.pdfStatus,
+    sha256: invoice.pdfSha256,
+    generatedAt: invoice.pdfGeneratedAt,
+    url: invoicePdfPath(invoice.id),
   };
 }

@@ -1,0 +1,158 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
+import { AppConfig } from '../../config/app-config.js';
+import type { PrintJob } from '../document/invoice-document.js';
+
+/** Longest one render (load the HTML, print it) may take; past it the page is thrown away. */
+export const RENDER_TIMEOUT_MS = 20_000;
+
+// Headless, and quiet: a closed network refuses Chromium's background connections (updates, sync, metrics).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+const BLANK_DOCUMENT = '<!doctype html><title></title>';
+
+export class RenderTimeoutError extends Error {}
+
+/** page.pdf() options: the page size and margins come from the document's CSS @page, the footer numbers pages. */
+export const pdfOptions = (job: PrintJob): PDFOptions => ({
+  format: job.pageSize,
+  printBackground: true,
+  preferCSSPageSize: true,
+  displayHeaderFooter: true,
+  headerTemplate: '<span></span>',
+  footerTemplate: job.footerTemplate,
+  timeout: RENDER_TIMEOUT_MS,
+});
+
+/**
+ * Prints HTML to PDF with one Chromium per process, launched on first use and relaunched after a crash.
+ * Pages are kept warm and reused (opening one costs more than printing on it) and each is locked down
+ * once: no JavaScript, every request refused, so the document can only show its own escaped text.
+ * Between jobs a page is emptied before it is reused, so nothing of one invoice reaches the next.
+ */
+@Injectable()
+export class PdfRenderer implements OnApplicationShutdown {
+  private readonly logger = new Logger(PdfRenderer.name);
+  private browser: Promise<Browser> | null = null;
+  /** Warm pages for the next jobs, each ready once emptied of its last document (null if that failed). */
+  private readonly idle: Promise<Page | null>[] = [];
+  private closing = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async render(job: PrintJob): Promise<Buffer> {
+    const browser = await this.currentBrowser();
+    try {
+      return await this.renderOn(browser, job);
+    } catch (error) {
+      // The browser died under this render (killed, crashed): once more on a fresh one.
+      if (this.closing || browser.connected) throw error;
+      this.logger.warn(`Browser lost during a render (${(error as Error).message}); relaunching`);
+      return this.renderOn(await this.currentBrowser(), job);
+    }
+  }
+
+  /** The browser's version, launching it if needed: what the worker's readiness check asks. */
+  async version(): Promise<string> {
+    return (await this.currentBrowser()).version();
+  }
+
+  // After the PDF worker closed (beforeApplicationShutdown), so renders in flight finish first.
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const browser = await this.browser?.catch(() => null);
+    this.browser = null;
+    this.idle.length = 0;
+    await browser?.close().catch(() => undefined);
+  }
+
+  private async renderOn(browser: Browser, job: PrintJob): Promise<Buffer> {
+    const page = await this.acquire(browser);
+    try {
+      const pdf = await withTimeout(this.print(page, job), RENDER_TIMEOUT_MS);
+      // The bytes go back now; the page blanks itself before the next job can take it.
+      this.idle.push(this.reset(page));
+      return pdf;
+    } catch (error) {
+      // A page that failed or timed out may be stuck: closed, not reused.
+      void page.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async print(page: Page, job: PrintJob): Promise<Buffer> {
+    await page.setContent(job.html, { waitUntil: 'load', timeout: RENDER_TIMEOUT_MS });
+    return Buffer.from(await page.pdf(pdfOptions(job)));
+  }
+
+  private async acquire(browser: Browser): Promise<Page> {
+    for (let next = this.idle.shift(); next; next = this.idle.shift()) {
+      const page = await next;
+      if (page && !page.isClosed() && page.browser() === browser) return page;
+    }
+    return this.openPage(browser);
+  }
+
+  /** Empties the page of the last document; a page that cannot be emptied is closed (null). */
+  private async reset(page: Page): Promise<Page | null> {
+    try {
+      await page.setContent(BLANK_DOCUMENT, { timeout: 5_000 });
+      return page;
+    } catch {
+      await page.close().catch(() => undefined);
+      return null;
+    }
+  }
+
+  private async openPage(browser: Browser): Promise<Page> {
+    const page = await browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    // The HTML arrives with setContent: any request at all (an image, frame, font, stylesheet, link) is refused.
+    page.on('request', (request) => void request.abort('blockedbyclient'));
+    return page;
+  }
+
+  /** The running browser; launches one when there is none or the last one died (killed, crashed). */
+  private async currentBrowser(): Promise<Browser> {
+    for (;;) {
+      const pending = (this.browser ??= this.launch());
+      const browser = await pending.catch((error: unknown) => {
+        // Do not keep a failed launch: the next render tries again.
+        if (this.browser === pending) this.browser = null;
+        throw error;
+      });
+      if (browser.connected) return browser;
+      if (this.browser === pending) this.browser = null;
+    }
+  }
+
+  private async launch(): Promise<Browser> {
+    const browser = await puppeteer.launch({
+      executablePath: this.config.chromiumPath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    browser.on('disconnected', () => {
+      if (!this.closing) this.logger.warn('Browser disconnected; the next render launches a new one');
+    });
+    return browser;
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RenderTimeoutError(`Render took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
