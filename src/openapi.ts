@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from './common/errors/problem.js';
+import { AppConfig } from './config/app-config.js';
 import { documentIdempotencyKey } from './idempotency/idempotency.openapi.js';
 
 const problem = (description: string) => ({
@@ -27,6 +28,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'problem documents (application/problem+json) with a stable `code`.',
     )
     .setVersion('1')
+    .addServer(app.get(AppConfig).publicBaseUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
@@ -34,15 +36,24 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
   for (const [path, operations] of Object.entries(document.paths)) {
-    if (!path.startsWith('/v1/')) continue;
     for (const operation of Object.values(operations)) {
       if (typeof operation !== 'object' || !('responses' in operation)) continue;
+      // Public routes say so (an empty security list) rather than leave it unsaid.
+      operation.security ??= [];
+      operation.summary ??= sentenceOf(operation.operationId);
+      if (!path.startsWith('/v1/')) continue;
       const common = { ...('requestBody' in operation ? BODY_PROBLEMS : {}), ...DEPENDENCY_PROBLEM };
       operation.responses = { ...common, ...operation.responses };
     }
   }
   documentIdempotencyKey(document);
   return document;
+}
+
+/** 'listCustomerInvoices' → 'List customer invoices': a summary for routes that state none. */
+function sentenceOf(operationId: string): string {
+  const words = operationId.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function serveOpenApi(app: INestApplication): void {
