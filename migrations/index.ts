@@ -8,6 +8,7 @@ import { StripeEvents1795601875628 } from './1795601875628-StripeEvents.js';
 import { Webhooks1795602801675 } from './1795602801675-Webhooks.js';
 import { EventsNotify1795603055914 } from './1795603055914-EventsNotify.js';
 import { InvoicePdfs1795608450985 } from './1795608450985-InvoicePdfs.js';
+import { RequestIds1795612069606 } from './1795612069606-RequestIds.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Webhooks1795602801675,
   EventsNotify1795603055914,
   InvoicePdfs1795608450985,
+  RequestIds1795612069606,
 ];

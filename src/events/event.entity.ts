@@ -15,6 +15,10 @@ export class Event extends TenantEntity {
   @Column('jsonb')
   data!: object;
 
+  /** The request that made the change (its X-Request-Id), to trace it into jobs and webhook deliveries. */
+  @Column('text', { nullable: true })
+  requestId!: string | null;
+
   /** When the relay turned it into webhook deliveries; null while it waits (see webhooks/relay). */
   @Column('timestamptz', { nullable: true })
   relayedAt!: Date | null;

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/access.decorators.js';
+import { ReadinessChecks } from './readiness-checks.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 @ApiTags('health')
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly features: ReadinessChecks,
   ) {}
 
   /** The process is up; restart it only when this fails. */
@@ -21,7 +23,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Send traffic here only while Postgres and Redis answer. */
+  /** Send traffic (or jobs) here only while Postgres and Redis answer, and what the features need (a browser). */
   @Get('ready')
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
@@ -29,6 +31,7 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),
       () => this.redis.check('redis'),
+      ...this.features.all(),
     ]);
   }
 }

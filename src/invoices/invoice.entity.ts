@@ -144,6 +144,10 @@ export class Invoice extends TenantEntity {
   @Column('timestamptz', { nullable: true })
   pdfQueuedAt!: Date | null;
 
+  /** The request that asked for the pending render, carried into its job and invoice.pdf_ready. */
+  @Column('text', { nullable: true })
+  pdfRequestId!: string | null;
+
   @OneToMany(() => InvoiceLine, (line) => line.invoice)
   lines?: Relation<InvoiceLine[]>;
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { currentRequestId } from '../common/tracing/request-context.js';
 import { Transactions } from '../database/transactions.js';
 import { notifyOnCommit } from '../events/event-notifications.js';
 import { type InvoicePdfDto, toInvoicePdf } from '../invoices/dto/invoice.dto.js';
@@ -84,7 +85,12 @@ export class InvoicePdfService {
     let content: Buffer | null;
     try {
       content = await this.jobs.preview(
-        { invoiceId: invoice.id, organizationId: invoice.organizationId, revision },
+        {
+          invoiceId: invoice.id,
+          organizationId: invoice.organizationId,
+          revision,
+          requestId: currentRequestId(),
+        },
         PREVIEW_WAIT_MS,
       );
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { withTimeout } from '../common/with-timeout.js';
 
 /**
  * Whether the queue's Redis connection is up. Its client only exists once it first connected, so the answer
@@ -6,11 +7,6 @@ import type { Queue } from 'bullmq';
  * offline queue: producers ask this first and leave the work to their next poll.
  */
 export function queueReady(queue: Queue): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
-  const ready = queue
-    .getBackend()
-    .client.then((client) => client.status === 'ready')
-    .catch(() => false);
-  return Promise.race([ready, gaveUp]).finally(() => clearTimeout(timer));
+  const ready = queue.getBackend().client.then((client) => client.status === 'ready');
+  return withTimeout(ready, 1000, () => new Error('no Redis connection yet')).catch(() => false);
 }

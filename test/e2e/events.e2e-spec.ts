@@ -26,6 +26,8 @@ interface EventBody {
   data: { id?: string } & Record<string, unknown>;
 }
 
+const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 describe('events', () => {
   let sut: TestApp;
 
@@ -63,11 +65,14 @@ describe('events', () => {
   }
 
   describe('GET /v1/events', () => {
-    it('lists the organization’s events newest first, each as { id, type, createdAt, data }', async () => {
+    it('lists the organization’s events newest first, each as { id, type, createdAt, requestId, data }', async () => {
       const owner = await signUpOwner(sut.http);
       const first = await createCustomer(sut.http, owner, { name: 'First' });
       const second = await createCustomer(sut.http, owner, { name: 'Second' });
-      await as(owner).patch(`/v1/customers/${first.id}`, { name: 'First, renamed' }).expect(200);
+      await as(owner)
+        .patch(`/v1/customers/${first.id}`, { name: 'First, renamed' })
+        .set('X-Request-Id', 'rename-request-1')
+        .expect(200);
 
       const response = await as(owner).get('/v1/events').expect(200);
 
@@ -81,6 +86,7 @@ describe('events', () => {
         id: expect.stringMatching(UUID),
         type: 'customer.updated',
         createdAt: expect.stringMatching(ISO_UTC),
+        requestId: 'rename-request-1',
         data: expect.objectContaining({ id: first.id, name: 'First, renamed' }),
       });
       expect(response.body.data.map((event: EventBody) => event.id)).toEqual(
@@ -178,6 +184,8 @@ describe('events', () => {
         id,
         type: 'customer.created',
         createdAt: expect.stringMatching(ISO_UTC),
+        // The request that created the customer, with the id the API made for it.
+        requestId: expect.stringMatching(UUID_ANY),
         data: expect.objectContaining({ id: customer.id, email: customer.email }),
       });
     });

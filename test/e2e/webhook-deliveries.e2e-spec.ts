@@ -110,6 +110,8 @@ describe('webhook deliveries', () => {
             id: deliveryId,
             eventId,
             eventType: 'invoice.paid',
+            // Written here straight into the outbox, by no request.
+            requestId: null,
             status: 'pending',
             attempts: 2,
             nextAttemptAt: null,

@@ -1,83 +1,24 @@
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { Webhook } from 'standardwebhooks';
 import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
 import { testConfig } from '../support/environment.js';
 import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
 import {
   accepting,
   type Child,
+  compileProduction,
   freePort,
-  startChild,
   startRedisServer,
+  startService,
   waitFor,
 } from '../support/processes.js';
 import type { TestApp } from '../support/test-app.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 /**
  * Faults of the webhook pipeline (issue 5): Redis going away while events are written and coming back empty,
  * and a worker killed in the middle of a delivery. Postgres is the record: every event still arrives.
  */
-
-interface Received {
-  webhookId: string;
-  verified: boolean;
-  at: number;
-}
-
-/** What the receiver does with a request: answer a status (after `delayMs`), or hang (never answer). */
-type Script = (webhookId: string, nthForId: number) => { status: number; delayMs?: number } | 'hang';
-
-/** A webhook receiver on 127.0.0.1 that verifies every signature with the endpoint's secret. */
-class Receiver {
-  readonly received: Received[] = [];
-  secret = '';
-  private readonly server: http.Server;
-
-  constructor(private readonly script: Script = () => ({ status: 200 })) {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
-        let verified = true;
-        try {
-          new Webhook(this.secret).verify(body, request.headers as Record<string, string>);
-        } catch {
-          verified = false;
-        }
-        const webhookId = String(request.headers['webhook-id']);
-        this.received.push({ webhookId, verified, at: Date.now() });
-        const answer = this.script(webhookId, this.received.filter((r) => r.webhookId === webhookId).length);
-        if (answer === 'hang') return;
-        const timer = setTimeout(() => response.writeHead(answer.status).end(), answer.delayMs ?? 0);
-        response.on('close', () => clearTimeout(timer));
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  ids(): string[] {
-    return this.received.map((request) => request.webhookId);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -217,10 +158,7 @@ describe('webhook delivery under faults', () => {
       redisUrl = `redis://127.0.0.1:${redisPort}`;
       database = await createPrivateDatabase('worker_kill');
       // The worker runs as production does: compiled, `node …/src/main.js`, in the project so node_modules resolve.
-      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], {
-        cwd: process.cwd(),
-        timeout: 120_000,
-      });
+      await compileProduction(BUILD);
       // The API only: the child workers are the only ones relaying, dispatching and delivering.
       sut = await startAppOn(database, {
         REDIS_URL: redisUrl,
@@ -239,29 +177,16 @@ describe('webhook delivery under faults', () => {
     }, 30_000);
 
     async function startWorker(): Promise<Child> {
-      const port = await freePort();
-      const worker = startChild('node', [path.join(BUILD, 'src/main.js')], {
-        PATH: process.env.PATH,
+      const worker = await startService(BUILD, {
         DATABASE_URL: database!.url,
         REDIS_URL: redisUrl,
         JWT_SECRET: testConfig().jwtSecret,
         APP_ROLE: 'worker',
-        PORT: String(port),
         LOG_LEVEL: 'warn',
         WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
         WEBHOOK_RETRY_SCHEDULE: '1,1,1',
       });
       workers.push(worker);
-      // Listening comes after the bootstrap that starts the relay, the dispatcher and the processor.
-      await waitFor(
-        () => {
-          if (worker.exited()) throw new Error(`worker exited:\n${worker.output()}`);
-          return accepting(port);
-        },
-        20_000,
-        'the worker to listen',
-        100,
-      );
       return worker;
     }
 

@@ -50,9 +50,12 @@ export async function createPrivateDatabase(label: string): Promise<PrivateDatab
   return { url, drop };
 }
 
-/** startTestApp on a private database (already migrated): the app, an HTTP agent and a client to that database. */
+/**
+ * startTestApp on a private database (already migrated): the app, an HTTP agent and a client to that database.
+ * `overrides` may point the app at the database another way (through a proxy); the client connects directly.
+ */
 export async function startAppOn(database: PrivateDatabase, overrides: NodeJS.ProcessEnv): Promise<TestApp> {
-  const app = await createApp(testConfig({ ...overrides, DATABASE_URL: database.url }));
+  const app = await createApp(testConfig({ DATABASE_URL: database.url, ...overrides }));
   try {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 /** Child processes and ports for the fault tests: private redis-servers and worker processes, loopback only. */
 
@@ -118,4 +120,43 @@ export async function startRedisServer(port: number): Promise<Child> {
     throw error;
   }
   return child;
+}
+
+/** The production build (`tsc -p tsconfig.build.json`, as `npm run build`) into `outDir`, inside the project. */
+export async function compileProduction(outDir: string): Promise<void> {
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: process.cwd(),
+    timeout: 120_000,
+  });
+}
+
+/** A service started as production starts it: `node <build>/src/main.js`, env only (plus PATH and PORT). */
+export interface Service extends Child {
+  port: number;
+  url: string;
+}
+
+/** Starts the compiled service and answers once it listens, which comes after its bootstrap. */
+export async function startService(build: string, env: NodeJS.ProcessEnv): Promise<Service> {
+  const port = await freePort();
+  const child = startChild('node', [path.join(build, 'src/main.js')], {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    ...env,
+  });
+  try {
+    await waitFor(
+      () => {
+        if (child.exited()) throw new Error(`${env.APP_ROLE ?? 'service'} exited:\n${child.output()}`);
+        return accepting(port);
+      },
+      30_000,
+      `the ${env.APP_ROLE ?? 'service'} to listen`,
+      100,
+    );
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return Object.assign(child, { port, url: `http://127.0.0.1:${port}` });
 }

@@ -16,6 +16,12 @@ export class EventResponseDto {
   @ApiProperty({ enum: EVENT_TYPES, example: 'invoice.paid' }) type!: EventType;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'X-Request-Id of the request that made the change (null for scheduled work)',
+  })
+  requestId!: string | null;
+  @ApiProperty({
     type: 'object',
     additionalProperties: true,
     description: 'The object right after the change',
@@ -29,5 +35,11 @@ export class EventPageDto {
 }
 
 export function toEventResponse(event: Event): EventResponseDto {
-  return { id: event.id, type: event.type, createdAt: event.createdAt, data: event.data };
+  return {
+    id: event.id,
+    type: event.type,
+    createdAt: event.createdAt,
+    requestId: event.requestId,
+    data: event.data,
+  };
 }

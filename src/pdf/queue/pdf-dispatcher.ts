@@ -26,7 +26,7 @@ const CLAIM = `
         AND (pdf_queued_at IS NULL OR pdf_queued_at < now() - make_interval(secs => $2))
       LIMIT $1
         FOR UPDATE SKIP LOCKED)
-  RETURNING id AS "invoiceId", pdf_version AS version`;
+  RETURNING id AS "invoiceId", pdf_version AS version, pdf_request_id AS "requestId"`;
 
 /**
  * Moves pending PDF renders from Postgres into the `pdf` queue. The invoice row is the record (a change asks

@@ -10,6 +10,8 @@ export const PREVIEW_JOB = 'preview';
 export interface RenderJob {
   invoiceId: string;
   version: number;
+  /** The request that asked for it, traced through the render. */
+  requestId?: string | null;
 }
 
 /** Print a draft as it is at `revision` (its updatedAt) and hand the bytes back; nothing is stored. */
@@ -17,6 +19,7 @@ export interface PreviewJob {
   invoiceId: string;
   organizationId: string;
   revision: string;
+  requestId?: string | null;
 }
 
 export type PdfJob = RenderJob | PreviewJob;

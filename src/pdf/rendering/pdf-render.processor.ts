@@ -3,7 +3,9 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { withRequestId } from '../../common/tracing/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from '../../metrics/metrics.js';
 import { REDIS } from '../../redis/redis.module.js';
 import { invoicePrintJob } from '../document/invoice-document.js';
 import { InvoicePdfs } from '../invoice-pdfs.js';
@@ -34,6 +36,7 @@ export class PdfRenderProcessor
     private readonly store: PdfStore,
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
@@ -43,20 +46,24 @@ export class PdfRenderProcessor
   }
 
   process(job: Job<PdfJob>): Promise<RenderOutcome | string> {
-    return job.name === PREVIEW_JOB
-      ? this.preview(job.data as PreviewJob)
-      : this.render(job as Job<RenderJob>);
+    // The request that asked for the PDF is the request this render's logs and events belong to.
+    return withRequestId(job.data.requestId, () =>
+      job.name === PREVIEW_JOB ? this.preview(job.data as PreviewJob) : this.render(job as Job<RenderJob>),
+    );
   }
 
   private async render(job: Job<RenderJob>): Promise<RenderOutcome> {
     const input = await this.pdfs.renderInput(job.data);
     if (!input) return 'stale';
     try {
-      const pdf = await this.renderer.render(invoicePrintJob(input));
+      const pdf = await this.metrics.timePdfRender('render', () =>
+        this.renderer.render(invoicePrintJob(input)),
+      );
       const sha256 = createHash('sha256').update(pdf).digest('hex');
       await this.store.put(job.data.invoiceId, sha256, pdf);
       if (!(await this.pdfs.markReady(job.data, sha256))) return 'stale';
       await this.store.prune(job.data.invoiceId, sha256);
+      this.logger.log(`PDF of invoice ${job.data.invoiceId} v${job.data.version} ready: ${pdf.length} bytes`);
       return 'ready';
     } catch (error) {
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
@@ -73,7 +80,10 @@ export class PdfRenderProcessor
   private async preview({ organizationId, invoiceId }: PreviewJob): Promise<string> {
     const input = await this.pdfs.previewInput(organizationId, invoiceId);
     if (!input) throw new UnrecoverableError(`Invoice ${invoiceId} is no longer a draft`);
-    return (await this.renderer.render(invoicePrintJob(input))).toString('base64');
+    const pdf = await this.metrics.timePdfRender('preview', () =>
+      this.renderer.render(invoicePrintJob(input)),
+    );
+    return pdf.toString('base64');
   }
 
   @OnWorkerEvent('error')

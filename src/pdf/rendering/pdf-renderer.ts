@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
+import { withTimeout } from '../../common/with-timeout.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { PrintJob } from '../document/invoice-document.js';
 
@@ -78,7 +79,11 @@ export class PdfRenderer implements OnApplicationShutdown {
   private async renderOn(browser: Browser, job: PrintJob): Promise<Buffer> {
     const page = await this.acquire(browser);
     try {
-      const pdf = await withTimeout(this.print(page, job), RENDER_TIMEOUT_MS);
+      const pdf = await withTimeout(
+        this.print(page, job),
+        RENDER_TIMEOUT_MS,
+        () => new RenderTimeoutError(`Render took longer than ${RENDER_TIMEOUT_MS} ms`),
+      );
       // The bytes go back now; the page blanks itself before the next job can take it.
       this.idle.push(this.reset(page));
       return pdf;
@@ -147,12 +152,4 @@ export class PdfRenderer implements OnApplicationShutdown {
     });
     return browser;
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RenderTimeoutError(`Render took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

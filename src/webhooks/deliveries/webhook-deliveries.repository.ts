@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../../database/ids.js';
 import { WebhookAttempt } from '../webhook-attempt.entity.js';
 import type { DeliveryStatus } from '../webhook-delivery.entity.js';
+import type { Event } from '../../events/event.entity.js';
 import { WebhookDelivery } from '../webhook-delivery.entity.js';
 import { WebhookEndpoint } from '../webhook-endpoint.entity.js';
 
@@ -14,10 +15,10 @@ export interface DeliveryListFilter {
   limit: number;
 }
 
-/** A delivery as the log shows it: the row plus its event's type. */
+/** A delivery as the log shows it: the row plus its event's type and request id. */
 export interface LoggedDelivery {
   delivery: WebhookDelivery;
-  eventType: string;
+  event: Pick<Event, 'type' | 'requestId'>;
 }
 
 /** Webhook delivery queries for the API, always inside one organization; the workers own the sending. */
@@ -107,7 +108,7 @@ export class WebhookDeliveriesRepository {
       .getRepository(WebhookDelivery)
       .createQueryBuilder('delivery')
       .innerJoin('delivery.event', 'event')
-      .addSelect(['event.id', 'event.type'])
+      .addSelect(['event.id', 'event.type', 'event.requestId'])
       .where('delivery.organizationId = :organizationId AND delivery.endpointId = :endpointId', {
         organizationId,
         endpointId,
@@ -117,7 +118,7 @@ export class WebhookDeliveriesRepository {
     if (filter.status) query.andWhere('delivery.status = :status', { status: filter.status });
     if (filter.before) query.andWhere('delivery.id < :before', { before: filter.before });
     const deliveries = await query.getMany();
-    return deliveries.map((delivery) => ({ delivery, eventType: delivery.event!.type }));
+    return deliveries.map((delivery) => ({ delivery, event: delivery.event! }));
   }
 
   /** The attempts of these deliveries, in the order they were made. */

@@ -39,8 +39,7 @@ export class WebhookDeliveriesService {
     return toPage(
       rows.map((row) => ({ id: row.delivery.id, ...row })),
       query.limit,
-      ({ delivery, eventType }) =>
-        toWebhookDeliveryResponse(delivery, eventType, byDelivery.get(delivery.id) ?? []),
+      ({ delivery, event }) => toWebhookDeliveryResponse(delivery, event, byDelivery.get(delivery.id) ?? []),
     );
   }
 

@@ -9,6 +9,8 @@ export const DELIVER_JOB = 'deliver';
 export interface WebhookDeliveryJob {
   deliveryId: string;
   attempts: number;
+  /** The request that made the event, traced through the attempt's logs. */
+  requestId?: string | null;
 }
 
 // Retries here cover the worker's own trouble (Postgres away), not the endpoint's: those are rows in

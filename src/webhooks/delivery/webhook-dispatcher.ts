@@ -16,10 +16,11 @@ export const DISPATCH_POLL_MS = 500;
 const BATCH = 500;
 
 const DUE = `
-  SELECT id AS "deliveryId", attempts
-    FROM webhook_deliveries
-   WHERE status = 'pending' AND next_attempt_at <= now()
-   ORDER BY next_attempt_at
+  SELECT delivery.id AS "deliveryId", delivery.attempts, event.request_id AS "requestId"
+    FROM webhook_deliveries delivery
+    JOIN events event ON event.id = delivery.event_id
+   WHERE delivery.status = 'pending' AND delivery.next_attempt_at <= now()
+   ORDER BY delivery.next_attempt_at
    LIMIT $1`;
 
 /**

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/pagination.js';
+import type { Event } from '../../../events/event.entity.js';
 import { EVENT_TYPES } from '../../../events/event-types.js';
 import type { WebhookAttempt } from '../../webhook-attempt.entity.js';
 import {
@@ -60,6 +61,12 @@ export class WebhookDeliveryResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
   @ApiProperty({ enum: EVENT_TYPES, example: 'invoice.paid' }) eventType!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'X-Request-Id of the request that made the event (null for scheduled work)',
+  })
+  requestId!: string | null;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
   @ApiProperty({ example: 2, description: 'Attempts made so far' }) attempts!: number;
   @ApiProperty({ type: Date, nullable: true }) nextAttemptAt!: Date | null;
@@ -98,13 +105,14 @@ export function toWebhookAttemptResponse(attempt: WebhookAttempt): WebhookAttemp
 
 export function toWebhookDeliveryResponse(
   delivery: WebhookDelivery,
-  eventType: string,
+  event: Pick<Event, 'type' | 'requestId'>,
   attempts: WebhookAttempt[],
 ): WebhookDeliveryResponseDto {
   return {
     id: delivery.id,
     eventId: delivery.eventId,
-    eventType,
+    eventType: event.type,
+    requestId: event.requestId,
     status: delivery.status,
     attempts: delivery.attempts,
     nextAttemptAt: delivery.nextAttemptAt,
