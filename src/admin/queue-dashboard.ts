@@ -3,11 +3,11 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
-import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES } from '../common/errors/error-codes.js';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem.js';
 import { AppConfig } from '../config/app-config.js';
+import { registeredQueues } from '../queue/registered-queues.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -26,20 +26,10 @@ export class QueueDashboard implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** Every distinct BullMQ queue the application's modules registered, by name. */
-  queues(): Queue[] {
-    const byName = new Map<string, Queue>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
-      if (instance instanceof Queue && !byName.has(instance.name)) byName.set(instance.name, instance);
-    }
-    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-  }
-
   async onModuleInit(): Promise<void> {
     const credentials = this.config.admin;
     if (!credentials) return;
-    const queues = this.queues();
+    const queues = registeredQueues(this.discovery);
     for (const queue of queues) {
       // A queue only the dashboard uses (api role) still needs an error listener, or a Redis outage crashes the process.
       if (queue.listenerCount('error') === 0) {

@@ -1,12 +1,13 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { type Job, type JobType, Queue, type Worker } from 'bullmq';
+import type { Job, JobType, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { withTimeout } from '../common/with-timeout.js';
 import { REDIS } from '../redis/redis.module.js';
 import { Metrics } from './metrics.js';
+import { registeredQueues } from '../queue/registered-queues.js';
 
 export const QUEUE_STATES: JobType[] = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'];
 /** A scrape waits this long for the queue counts at most; past it the queue gauge is left out. */
@@ -54,15 +55,6 @@ export class QueueMetrics implements OnApplicationBootstrap {
     });
   }
 
-  /** Every distinct BullMQ queue the application's modules registered (as the queue dashboard finds them). */
-  queues(): Queue[] {
-    const byName = new Map<string, Queue>();
-    for (const instance of this.instances()) {
-      if (instance instanceof Queue && !byName.has(instance.name)) byName.set(instance.name, instance);
-    }
-    return [...byName.values()];
-  }
-
   // Workers exist once @nestjs/bullmq's explorer ran (onModuleInit), so listen from bootstrap on.
   onApplicationBootstrap(): void {
     const workers = new Set<Worker>();
@@ -87,7 +79,7 @@ export class QueueMetrics implements OnApplicationBootstrap {
     this.jobs.reset();
     // Redis is away: answer the scrape now rather than queue more commands that cannot run.
     if (this.redis.status !== 'ready') return;
-    const queues = this.queues();
+    const queues = registeredQueues(this.discovery);
     try {
       const counts = await withTimeout(
         Promise.all(queues.map((queue) => queue.getJobCounts(...QUEUE_STATES))),

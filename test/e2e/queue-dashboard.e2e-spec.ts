@@ -1,10 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { QueueDashboard } from '../../src/admin/queue-dashboard.js';
 import { queueNamesRegisteredBy } from '../../src/admin/queue-names.js';
 import { MAINTENANCE_QUEUE } from '../../src/scheduler/maintenance.producer.js';
 import { WorkerModule } from '../../src/worker.module.js';
 import { expectProblem } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { DiscoveryService } from '@nestjs/core';
+import { registeredQueues } from '../../src/queue/registered-queues.js';
 
 const ADMIN = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'a-long-admin-password' };
 const basic = (user: string, password: string) =>
@@ -55,7 +56,7 @@ describe('queue dashboard (/admin/queues)', () => {
     });
 
     it('shows every queue registered in the app (found through the container), each once', () => {
-      const registered = sut.app.get(QueueDashboard).queues();
+      const registered = registeredQueues(sut.app.get(DiscoveryService));
 
       expect(registered.map((queue) => queue.name)).toContain(MAINTENANCE_QUEUE);
       expect(registered).toContain(sut.app.get(getQueueToken(MAINTENANCE_QUEUE)));
