@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type JobsOptions, type Queue, QueueEvents } from 'bullmq';
+import { queueReady } from '../../queue/queue-ready.js';
 
 export const PDF_QUEUE = 'pdf';
 export const RENDER_JOB = 'render';
@@ -70,6 +71,8 @@ export class PdfJobs implements OnModuleDestroy {
    * revision asked again joins the same job). Throws when the render failed.
    */
   async preview(data: PreviewJob, waitMs: number): Promise<Buffer | null> {
+    // With Redis away the job would wait in the client's offline queue and the request with it.
+    if (!(await queueReady(this.queue))) throw new Error('Redis is unreachable; try again shortly');
     const jobId = `preview_${data.invoiceId}_${data.revision.replace(/\D/g, '')}`;
     const job = await this.queue.add(PREVIEW_JOB, data, { ...PREVIEW_OPTIONS, jobId });
     try {
