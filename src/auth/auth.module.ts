@@ -15,7 +15,7 @@ import { JWT_ALGORITHM, JWT_ISSUER, JwtStrategy } from './jwt.strategy.js';
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+        secret: config.jwtKey,
         signOptions: {
           algorithm: JWT_ALGORITHM,
           expiresIn: ACCESS_TOKEN_TTL_SECONDS,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -147,6 +148,11 @@ export class AppConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly jwtSecret: string;
+  /**
+   * The secret as a KeyObject: jsonwebtoken otherwise tries (and fails) to parse a string as a public key on
+   * every verify, which was a tenth of the API's CPU.
+   */
+  readonly jwtKey: KeyObject;
   readonly role: AppRole;
   /** The queues this process works when it runs workers. */
   readonly workerQueues: WorkerQueue[];
@@ -169,6 +175,7 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL;
     this.redisUrl = env.REDIS_URL;
     this.jwtSecret = env.JWT_SECRET;
+    this.jwtKey = createSecretKey(Buffer.from(env.JWT_SECRET));
     this.role = env.APP_ROLE;
     this.workerQueues = WORKER_QUEUES.filter((queue) => env.WORKER_QUEUES.split(',').includes(queue));
     this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
