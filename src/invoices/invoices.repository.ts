@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Customer } from '../customers/customer.entity.js';
+import { EntityRows } from '../database/entity-rows.js';
 import { containsPattern } from '../database/like-pattern.js';
 import type { CalendarDate } from './invoice-dates.js';
 import type { InvoiceStatus } from './invoice-status.js';
@@ -25,27 +27,36 @@ export interface InvoiceListFilter {
 /** Invoice queries, always inside one organization, always with the lines and customer a response needs. */
 @Injectable()
 export class InvoicesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly invoiceRows: EntityRows<Invoice>;
+  private readonly customerRows: EntityRows<Customer>;
+  private readonly lineRows: EntityRows<InvoiceLine>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.invoiceRows = new EntityRows(dataSource, Invoice, 'invoice');
+    this.customerRows = new EntityRows(dataSource, Customer, 'customer');
+    this.lineRows = new EntityRows(dataSource, InvoiceLine, 'line');
+  }
 
   findInOrganization(organizationId: string, id: string, manager?: EntityManager): Promise<Invoice | null> {
-    return this.withDetails(manager)
-      .where('invoice.organizationId = :organizationId AND invoice.id = :id', { organizationId, id })
-      .getOne();
+    return this.withDetails(
+      manager ?? this.dataSource.manager,
+      'invoice.organization_id = $1 AND invoice.id = $2',
+      [organizationId, id],
+    );
   }
 
   /** The invoice by id alone, for workers, whose jobs name invoices they were handed by the system. */
   findWithDetails(id: string, manager?: EntityManager): Promise<Invoice | null> {
-    return this.withDetails(manager).where('invoice.id = :id', { id }).getOne();
+    return this.withDetails(manager ?? this.dataSource.manager, 'invoice.id = $1', [id]);
   }
 
   /** Locks the invoice row until the caller's transaction ends; true when it exists in the organization. */
   async lock(manager: EntityManager, organizationId: string, id: string): Promise<boolean> {
-    const row = await manager.findOne(Invoice, {
-      select: { id: true },
-      where: { organizationId, id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return row !== null;
+    const rows: unknown[] = await manager.query(
+      'SELECT 1 FROM invoices WHERE organization_id = $1 AND id = $2 FOR UPDATE',
+      [organizationId, id],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -54,49 +65,78 @@ export class InvoicesRepository {
    * before the limit would make Postgres join every matching invoice first.
    */
   async list(organizationId: string, filter: InvoiceListFilter): Promise<Invoice[]> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(Invoice, 'invoice')
-      .innerJoinAndSelect('invoice.customer', 'customer')
-      .where('invoice.organizationId = :organizationId', { organizationId })
-      .orderBy('invoice.id', 'DESC')
-      .limit(filter.limit + 1);
-    if (filter.before) query.andWhere('invoice.id < :before', { before: filter.before });
-    if (filter.status) query.andWhere('invoice.status = :status', { status: filter.status });
-    if (filter.customerId)
-      query.andWhere('invoice.customerId = :customerId', { customerId: filter.customerId });
+    const params: unknown[] = [organizationId];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = ['invoice.organization_id = $1'];
+    if (filter.before) where.push(`invoice.id < ${param(filter.before)}`);
+    if (filter.status) where.push(`invoice.status = ${param(filter.status)}`);
+    if (filter.customerId) where.push(`invoice.customer_id = ${param(filter.customerId)}`);
     if (filter.overdue !== undefined) {
-      const overdue = `(invoice.status = 'open' AND invoice.dueDate < :today)`;
-      query.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { today: filter.today });
+      const overdue = `(invoice.status = 'open' AND invoice.due_date < ${param(filter.today)})`;
+      where.push(filter.overdue ? overdue : `NOT ${overdue}`);
     }
     if (filter.q) {
       // Matching customers first (trigram index), then their invoices by id: both sides of the OR use an
       // index, where `customer.name ILIKE` on the join would scan the organization's invoices.
-      const matchingCustomers = `ARRAY(SELECT c.id FROM customers c WHERE c.organization_id = :organizationId AND c.name ILIKE :pattern)`;
-      query.andWhere(`(invoice.number ILIKE :pattern OR invoice.customerId = ANY(${matchingCustomers}))`, {
-        pattern: containsPattern(filter.q),
-      });
+      const pattern = param(containsPattern(filter.q));
+      where.push(
+        `(invoice.number ILIKE ${pattern} OR invoice.customer_id = ANY(ARRAY(` +
+          `SELECT c.id FROM customers c WHERE c.organization_id = $1 AND c.name ILIKE ${pattern})))`,
+      );
     }
     const { issueDateFrom, issueDateTo, dueDateFrom, dueDateTo } = filter;
-    if (issueDateFrom) query.andWhere('invoice.issueDate >= :issueDateFrom', { issueDateFrom });
-    if (issueDateTo) query.andWhere('invoice.issueDate <= :issueDateTo', { issueDateTo });
-    if (dueDateFrom) query.andWhere('invoice.dueDate >= :dueDateFrom', { dueDateFrom });
-    if (dueDateTo) query.andWhere('invoice.dueDate <= :dueDateTo', { dueDateTo });
-    const invoices = await query.getMany();
-    const lines = invoices.length
-      ? await this.dataSource.manager.findBy(InvoiceLine, {
-          invoiceId: In(invoices.map((invoice) => invoice.id)),
-        })
-      : [];
+    if (issueDateFrom) where.push(`invoice.issue_date >= ${param(issueDateFrom)}`);
+    if (issueDateTo) where.push(`invoice.issue_date <= ${param(issueDateTo)}`);
+    if (dueDateFrom) where.push(`invoice.due_date >= ${param(dueDateFrom)}`);
+    if (dueDateTo) where.push(`invoice.due_date <= ${param(dueDateTo)}`);
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${this.invoiceRows.select}, ${this.customerRows.select}
+         FROM invoices invoice JOIN customers customer ON customer.id = invoice.customer_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY invoice.id DESC LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+    const invoices = rows.map((row) => this.invoiceWithCustomer(row));
+    if (invoices.length === 0) return invoices;
+    const lines: Row[] = await this.dataSource.query(
+      `SELECT ${this.lineRows.select} FROM invoice_lines line WHERE line.invoice_id = ANY($1)`,
+      [invoices.map((invoice) => invoice.id)],
+    );
     const byId = new Map(invoices.map((invoice) => [invoice.id, invoice]));
-    for (const invoice of invoices) invoice.lines = [];
-    for (const line of lines) byId.get(line.invoiceId)!.lines!.push(line);
+    for (const row of lines) {
+      const line = this.lineRows.from(row)!;
+      byId.get(line.invoiceId)!.lines!.push(line);
+    }
     return invoices;
   }
 
-  private withDetails(manager?: EntityManager): SelectQueryBuilder<Invoice> {
-    return (manager ?? this.dataSource.manager)
-      .createQueryBuilder(Invoice, 'invoice')
-      .innerJoinAndSelect('invoice.customer', 'customer')
-      .leftJoinAndSelect('invoice.lines', 'line');
+  private async withDetails(
+    manager: EntityManager,
+    where: string,
+    params: unknown[],
+  ): Promise<Invoice | null> {
+    const rows: Row[] = await manager.query(
+      `SELECT ${this.invoiceRows.select}, ${this.customerRows.select}, ${this.lineRows.select}
+         FROM invoices invoice JOIN customers customer ON customer.id = invoice.customer_id
+         LEFT JOIN invoice_lines line ON line.invoice_id = invoice.id
+        WHERE ${where}`,
+      params,
+    );
+    if (rows.length === 0) return null;
+    const invoice = this.invoiceWithCustomer(rows[0]);
+    for (const row of rows) {
+      const line = this.lineRows.from(row);
+      if (line) invoice.lines!.push(line);
+    }
+    return invoice;
+  }
+
+  private invoiceWithCustomer(row: Row): Invoice {
+    const invoice = this.invoiceRows.from(row)!;
+    invoice.customer = this.customerRows.from(row)!;
+    invoice.lines = [];
+    return invoice;
   }
 }
+
+type Row = Record<string, unknown>;
