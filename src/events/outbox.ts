@@ -17,5 +17,7 @@ export async function recordEvent(
   if (!manager.queryRunner?.isTransactionActive) {
     throw new Error(`recordEvent(${type}) called outside a transaction`);
   }
-  return manager.save(manager.create(Event, { organizationId, type, data, requestId: currentRequestId() }));
+  const event = manager.create(Event, { organizationId, type, data, requestId: currentRequestId() });
+  await manager.insert(Event, event);
+  return event;
 }

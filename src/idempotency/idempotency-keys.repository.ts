@@ -6,6 +6,9 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 /** How long a stored answer is replayed; older keys run again and the cleanup job deletes them. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
+/** What a retry needs of a stored answer: whether it was the same request, and the answer. */
+export type StoredAnswer = Pick<IdempotencyKey, 'requestHash' | 'responseBody'>;
+
 @Injectable()
 export class IdempotencyKeysRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -20,12 +23,13 @@ export class IdempotencyKeysRepository {
   }
 
   /** The stored answer while it is younger than the TTL; an older one is as good as gone. */
-  findLive(manager: EntityManager, scope: string, key: string): Promise<IdempotencyKey | null> {
-    return manager
-      .createQueryBuilder(IdempotencyKey, 'stored')
-      .where('stored.scope = :scope AND stored.key = :key', { scope, key })
-      .andWhere('stored.createdAt > now() - make_interval(hours => :ttl)', { ttl: IDEMPOTENCY_KEY_TTL_HOURS })
-      .getOne();
+  async findLive(manager: EntityManager, scope: string, key: string): Promise<StoredAnswer | null> {
+    const rows: StoredAnswer[] = await manager.query(
+      `SELECT request_hash AS "requestHash", response_body AS "responseBody" FROM idempotency_keys
+        WHERE scope = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)`,
+      [scope, key, IDEMPOTENCY_KEY_TTL_HOURS],
+    );
+    return rows[0] ?? null;
   }
 
   /** Saves the answer, replacing an expired one under the same key. */
