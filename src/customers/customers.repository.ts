@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { EntityRows } from '../database/entity-rows.js';
 import { containsPattern } from '../database/like-pattern.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { Customer } from './customer.entity.js';
@@ -23,10 +24,23 @@ export interface CustomerListFilter {
 /** Customer queries, always inside one organization. */
 @Injectable()
 export class CustomersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly customerRows: EntityRows<Customer>;
 
-  findInOrganization(organizationId: string, id: string): Promise<Customer | null> {
-    return this.dataSource.manager.findOneBy(Customer, { organizationId, id });
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.customerRows = new EntityRows(dataSource, Customer, 'customer');
+  }
+
+  /** The customer, read in `manager`'s transaction when given (an invoice being billed to it). */
+  async findInOrganization(
+    organizationId: string,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<Customer | null> {
+    const rows: Record<string, unknown>[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT ${this.customerRows.select} FROM customers customer WHERE customer.organization_id = $1 AND customer.id = $2`,
+      [organizationId, id],
+    );
+    return rows.length ? this.customerRows.from(rows[0]) : null;
   }
 
   /** The same row, locked until the caller's transaction ends, so concurrent edits apply one after another. */
