@@ -137,9 +137,13 @@ export interface Service extends Child {
 }
 
 /** Starts the compiled service and answers once it listens, which comes after its bootstrap. */
-export async function startService(build: string, env: NodeJS.ProcessEnv): Promise<Service> {
+export async function startService(
+  build: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Promise<Service> {
   const port = await freePort();
-  const child = startChild('node', [path.join(build, 'src/main.js')], {
+  const child = startChild('node', [...nodeArgs, path.join(build, 'src/main.js')], {
     PATH: process.env.PATH,
     PORT: String(port),
     ...env,

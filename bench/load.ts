@@ -1,0 +1,130 @@
+// Load generation for the HTTP benchmarks: autocannon runs with a discarded warm-up, and process memory
+// read from /proc while they run.
+import { readdirSync, readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  /** Called for every request: its path, and for a POST its body; headers are merged over `headers`. */
+  request: () => { path: string; body?: string; headers?: Record<string, string> };
+  headers?: Record<string, string>;
+  connections: number;
+  durationS: number;
+  warmupS?: number;
+}
+
+export interface LoadFigures {
+  /** Answers per second, 2xx only. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+function run(options: LoadOptions, durationS: number): Promise<autocannon.Result> {
+  const method = options.method ?? 'GET';
+  return autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: durationS,
+    requests: [
+      {
+        method,
+        setupRequest: (request) => {
+          const { path, body, headers } = options.request();
+          return {
+            ...request,
+            path,
+            body,
+            headers: {
+              ...options.headers,
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+              ...headers,
+            },
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** Throughput and latency of `options.request` for `durationS`, after a warm-up run that is thrown away. */
+export async function load(options: LoadOptions): Promise<LoadFigures> {
+  if (options.warmupS !== 0) await run(options, options.warmupS ?? 2);
+  const result = await run(options, options.durationS);
+  return {
+    rps: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Resident set of one process, in MB. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+/** CPU time a process has used so far (user + system), in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 13)
+    .map(Number);
+  return ((utime + stime) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** A process and every descendant (the app's Chromium and its helpers). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 2nd field after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const tree = [root];
+  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
+  return tree;
+}
+
+/** Proportional set size summed over processes (shared pages split between sharers), in MB. */
+export function pssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      kb += match ? Number(match[1]) : 0;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return kb / 1024;
+}
+
+/** The highest RSS `pid` reaches while `work` runs, sampled every 200 ms. */
+export async function peakRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakMb: number }> {
+  let peakMb = rssMb(pid);
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 200);
+  try {
+    return { result: await work(), peakMb: Math.max(peakMb, rssMb(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
