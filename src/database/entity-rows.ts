@@ -13,16 +13,20 @@ export class EntityRows<T extends ObjectLiteral> {
   private readonly entity: EntityMetadata;
   private readonly columns: { key: string; metadata: ColumnMetadata }[];
 
+  /** `omit`: properties no reader of these entities uses, left unread (and undefined). */
   constructor(
     private readonly dataSource: DataSource,
     target: EntityTarget<T>,
     private readonly alias: string,
+    omit: (keyof T & string)[] = [],
   ) {
     this.entity = dataSource.getMetadata(target);
-    this.columns = this.entity.columns.map((metadata) => ({
-      key: `${alias}_${metadata.databaseName}`,
-      metadata,
-    }));
+    this.columns = this.entity.columns
+      .filter((metadata) => !omit.includes(metadata.propertyName as keyof T & string))
+      .map((metadata) => ({
+        key: `${alias}_${metadata.databaseName}`,
+        metadata,
+      }));
     this.select = this.columns
       .map(({ key, metadata }) => `${alias}.${metadata.databaseName} AS "${key}"`)
       .join(', ');
