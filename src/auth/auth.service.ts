@@ -5,6 +5,7 @@ import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { Transactions } from '../database/transactions.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { toOrganizationResponse } from '../organizations/dto/organization.dto.js';
@@ -134,7 +135,7 @@ export class AuthService {
   /** The caller behind a live session, or null when the session is unknown, revoked or expired. */
   async findSessionUser(sessionId: string, userId: string): Promise<AuthUser | null> {
     // Every authenticated request asks this: plain SQL and three columns, not an entity graph.
-    const rows: AuthUser[] = await this.dataSource.query(SESSION_USER, [sessionId, userId]);
+    const rows = await preparedQuery<AuthUser>(this.dataSource.manager, SESSION_USER, [sessionId, userId]);
     return rows[0] ?? null;
   }
 

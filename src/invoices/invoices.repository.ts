@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Customer } from '../customers/customer.entity.js';
 import { EntityRows } from '../database/entity-rows.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { containsPattern } from '../database/like-pattern.js';
 import type { CalendarDate } from './invoice-dates.js';
 import type { InvoiceStatus } from './invoice-status.js';
@@ -91,7 +92,8 @@ export class InvoicesRepository {
     if (issueDateTo) where.push(`invoice.issue_date <= ${param(issueDateTo)}`);
     if (dueDateFrom) where.push(`invoice.due_date >= ${param(dueDateFrom)}`);
     if (dueDateTo) where.push(`invoice.due_date <= ${param(dueDateTo)}`);
-    const rows: Row[] = await this.dataSource.query(
+    const rows = await preparedQuery<Row>(
+      this.dataSource.manager,
       `SELECT ${this.invoiceRows.select}, ${this.customerRows.select}
          FROM invoices invoice
          LEFT JOIN customers customer ON customer.id = invoice.customer_id AND invoice.status = 'draft'
@@ -101,7 +103,8 @@ export class InvoicesRepository {
     );
     const invoices = rows.map((row) => this.invoiceWithCustomer(row));
     if (invoices.length === 0) return invoices;
-    const lines: Row[] = await this.dataSource.query(
+    const lines = await preparedQuery<Row>(
+      this.dataSource.manager,
       `SELECT ${this.lineRows.select} FROM invoice_lines line WHERE line.invoice_id = ANY($1)`,
       [invoices.map((invoice) => invoice.id)],
     );
@@ -118,7 +121,8 @@ export class InvoicesRepository {
     where: string,
     params: unknown[],
   ): Promise<Invoice | null> {
-    const rows: Row[] = await manager.query(
+    const rows = await preparedQuery<Row>(
+      manager,
       `SELECT ${this.invoiceRows.select}, ${this.customerRows.select}, ${this.lineRows.select}
          FROM invoices invoice JOIN customers customer ON customer.id = invoice.customer_id
          LEFT JOIN invoice_lines line ON line.invoice_id = invoice.id
