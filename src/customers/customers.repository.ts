@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EntityRows } from '../database/entity-rows.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { containsPattern } from '../database/like-pattern.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { Customer } from './customer.entity.js';
@@ -36,7 +37,8 @@ export class CustomersRepository {
     id: string,
     manager?: EntityManager,
   ): Promise<Customer | null> {
-    const rows: Record<string, unknown>[] = await (manager ?? this.dataSource.manager).query(
+    const rows = await preparedQuery<Record<string, unknown>>(
+      manager ?? this.dataSource.manager,
       `SELECT ${this.customerRows.select} FROM customers customer WHERE customer.organization_id = $1 AND customer.id = $2`,
       [organizationId, id],
     );

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { currentRequestId } from '../common/tracing/request-context.js';
-import { Event } from './event.entity.js';
+import { newId } from '../database/ids.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import type { EventType } from './event-types.js';
 
 /**
@@ -13,11 +14,17 @@ export async function recordEvent(
   organizationId: string,
   type: EventType,
   data: object,
-): Promise<Event> {
+): Promise<void> {
   if (!manager.queryRunner?.isTransactionActive) {
     throw new Error(`recordEvent(${type}) called outside a transaction`);
   }
-  const event = manager.create(Event, { organizationId, type, data, requestId: currentRequestId() });
-  await manager.insert(Event, event);
-  return event;
+  await preparedQuery(manager, INSERT_EVENT, [
+    newId(),
+    organizationId,
+    type,
+    data,
+    currentRequestId() ?? null,
+  ]);
 }
+
+const INSERT_EVENT = `INSERT INTO events (id, organization_id, type, data, request_id) VALUES ($1, $2, $3, $4, $5)`;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 /** How long a stored answer is replayed; older keys run again and the cleanup job deletes them. */
@@ -15,7 +16,8 @@ export class IdempotencyKeysRepository {
 
   /** Held until the caller's transaction ends; false while another transaction holds the same key. */
   async tryLock(manager: EntityManager, scope: string, key: string): Promise<boolean> {
-    const [{ locked }] = await manager.query(
+    const [{ locked }] = await preparedQuery<{ locked: boolean }>(
+      manager,
       `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
       [`idempotency-key:${scope}:${key}`],
     );
@@ -24,7 +26,8 @@ export class IdempotencyKeysRepository {
 
   /** The stored answer while it is younger than the TTL; an older one is as good as gone. */
   async findLive(manager: EntityManager, scope: string, key: string): Promise<StoredAnswer | null> {
-    const rows: StoredAnswer[] = await manager.query(
+    const rows = await preparedQuery<StoredAnswer>(
+      manager,
       `SELECT request_hash AS "requestHash", response_body AS "responseBody" FROM idempotency_keys
         WHERE scope = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)`,
       [scope, key, IDEMPOTENCY_KEY_TTL_HOURS],
@@ -34,7 +37,8 @@ export class IdempotencyKeysRepository {
 
   /** Saves the answer, replacing an expired one under the same key. */
   async store(manager: EntityManager, answer: Omit<IdempotencyKey, 'createdAt'>): Promise<void> {
-    await manager.query(
+    await preparedQuery(
+      manager,
       `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
