@@ -1,11 +1,13 @@
-import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { newId } from './ids.js';
+import { preparedQuery } from './prepared-query.js';
 
 /**
- * Entities from hand-written SQL, converted column by column as TypeORM converts them (dates, bigint
- * transformers): for the hottest reads, where building the query and grouping the joined rows in TypeORM
- * cost several times the query itself. `select` lists the columns as `<alias>_<column>`, so one row can carry
- * several entities of a join.
+ * Entities to and from hand-written SQL, converted column by column as TypeORM converts them (dates, jsonb,
+ * bigint transformers): for the hottest paths, where building the query and grouping the joined rows in
+ * TypeORM cost several times the query itself. `select` lists the columns as `<alias>_<column>`, so one row
+ * can carry several entities of a join.
  */
 export class EntityRows<T extends ObjectLiteral> {
   /** `alias.column AS "alias_column", …`, for a SELECT list. */
@@ -39,5 +41,32 @@ export class EntityRows<T extends ObjectLiteral> {
     for (const { key, metadata } of this.columns)
       metadata.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(row[key], metadata));
     return entity;
+  }
+
+  /**
+   * Inserts new entities in one prepared statement: the columns the first one sets, ids made here (as
+   * BaseEntity's BeforeInsert would), timestamps and other defaults left to Postgres. Nothing is read
+   * back; callers that answer with the rows read them.
+   */
+  async insert(manager: EntityManager, entities: T[]): Promise<void> {
+    if (entities.length === 0) return;
+    for (const entity of entities) (entity as { id?: string }).id ??= newId();
+    const columns = this.entity.columns.filter(
+      (column) =>
+        !column.isCreateDate && !column.isUpdateDate && column.getEntityValue(entities[0]) !== undefined,
+    );
+    const values: unknown[] = [];
+    const tuples = entities.map((entity) => {
+      const placeholders = columns.map((column) => {
+        values.push(this.dataSource.driver.preparePersistentValue(column.getEntityValue(entity), column));
+        return `$${values.length}`;
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    await preparedQuery(
+      manager,
+      `INSERT INTO ${this.entity.tablePath} (${columns.map((column) => column.databaseName).join(', ')}) VALUES ${tuples.join(', ')}`,
+      values,
+    );
   }
 }

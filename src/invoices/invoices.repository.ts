@@ -52,6 +52,15 @@ export class InvoicesRepository {
     return this.withDetails(manager ?? this.dataSource.manager, 'invoice.id = $1', [id]);
   }
 
+  /** A new invoice (its id set here); read it back for its defaults and timestamps. */
+  insert(manager: EntityManager, invoices: Invoice[]): Promise<void> {
+    return this.invoiceRows.insert(manager, invoices);
+  }
+
+  insertLines(manager: EntityManager, lines: InvoiceLine[]): Promise<void> {
+    return this.lineRows.insert(manager, lines);
+  }
+
   /** Locks the invoice row until the caller's transaction ends; true when it exists in the organization. */
   async lock(manager: EntityManager, organizationId: string, id: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(

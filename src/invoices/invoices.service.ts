@@ -58,8 +58,7 @@ export class InvoicesService {
         footer: dto.footer ?? null,
         metadata: dto.metadata ?? {},
       });
-      // insert, not save: nothing to compare a new row with, and save's bookkeeping costs more than the SQL.
-      await manager.insert(Invoice, invoice);
+      await this.invoices.insert(manager, [invoice]);
       await this.saveLines(manager, invoice.id, lines);
       return this.recorded(manager, actor, invoice.id, 'invoice.created');
     });
@@ -229,8 +228,8 @@ export class InvoicesService {
 
   private async saveLines(manager: EntityManager, invoiceId: string, lines: PricedLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await manager.insert(
-      InvoiceLine,
+    await this.invoices.insertLines(
+      manager,
       lines.map((line, position) => manager.create(InvoiceLine, { ...line, invoiceId, position })),
     );
   }
