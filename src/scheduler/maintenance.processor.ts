@@ -1,10 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { IdempotencyKeysRepository } from '../idempotency/idempotency-keys.repository.js';
 import { OverdueInvoices } from '../invoices/overdue-invoices.js';
-import { REDIS } from '../redis/redis.module.js';
+import { closeWorker } from '../queue/close-worker.js';
 import { MAINTENANCE_QUEUE, type MaintenanceJobName } from './maintenance.producer.js';
 
 /** Runs the maintenance jobs, dispatching by job name; a job's result is what it did (e.g. rows deleted). */
@@ -13,11 +12,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnModuleDestroy 
   private readonly logger = new Logger(MaintenanceProcessor.name);
   private readonly handlers: Record<MaintenanceJobName, () => Promise<unknown>>;
 
-  constructor(
-    idempotencyKeys: IdempotencyKeysRepository,
-    overdueInvoices: OverdueInvoices,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {
+  constructor(idempotencyKeys: IdempotencyKeysRepository, overdueInvoices: OverdueInvoices) {
     super();
     this.handlers = {
       'idempotency-keys.cleanup': () => idempotencyKeys.deleteExpired(),
@@ -36,9 +31,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnModuleDestroy 
     this.logger.warn(`Maintenance worker: ${error.message}`);
   }
 
-  // BullMQ's graceful close (at shutdown, after this) waits for Redis to come back; when Redis is away
-  // no job can be acknowledged anyway, so close at once rather than hang the shutdown.
+  // Before Nest's BullMQ module closes it, and at once when Redis is away (see closeWorker).
   async onModuleDestroy(): Promise<void> {
-    if (this.redis.status !== 'ready') await this.worker.close(true);
+    await closeWorker(this.worker);
   }
 }

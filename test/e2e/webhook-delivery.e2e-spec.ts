@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { v7 } from 'uuid';
+import { WebhookAttempts } from '../../src/webhooks/delivery/webhook-attempts.js';
+import { WebhookDeliveryProducer } from '../../src/webhooks/delivery/webhook-delivery.producer.js';
 import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -427,5 +429,62 @@ describe('webhook delivery', () => {
 
     expect(request.headers['webhook-id']).toBe(eventId);
     expect(request.verified).toBe(true);
+  });
+
+  it('records an attempt once when two workers record it (a stalled job run twice)', async () => {
+    const owner = await signUpOwner(sut.http);
+    const target = await receiver();
+    const endpointId = await endpointFor(owner, target);
+    const eventId = v7();
+    const deliveryId = v7();
+    await sut.db.query(
+      `INSERT INTO events (id, organization_id, type, data, relayed_at) VALUES ($1, $2, 'customer.updated', '{"id":"x"}', now())`,
+      [eventId, owner.organizationId],
+    );
+    // Never due (no next attempt): only the calls below touch it.
+    await sut.db.query(
+      `INSERT INTO webhook_deliveries (id, organization_id, event_id, endpoint_id) VALUES ($1, $2, $3, $4)`,
+      [deliveryId, owner.organizationId, eventId, endpointId],
+    );
+    const attempts = sut.app.get(WebhookAttempts);
+    const answered = (statusCode: number) => ({
+      due: { deliveryId, attempts: 0, endpointId },
+      result: {
+        statusCode,
+        durationMs: 5,
+        body: Buffer.from('ok'),
+        truncated: false,
+        retryAfter: null,
+        error: null,
+      },
+    });
+
+    const outcomes = await Promise.all([
+      attempts.recordAll([answered(200)]),
+      attempts.recordAll([answered(200)]),
+    ]);
+    // A late answer of another kind for the same attempt changes nothing either.
+    const late = await attempts.recordAll([answered(500)]);
+
+    expect(outcomes.flat().sort()).toEqual(['stale', 'succeeded']);
+    expect(late).toEqual(['stale']);
+    expect(await deliveryOf(endpointId)).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      nextAttemptAt: null,
+    });
+    expect(await attemptsOf(endpointId)).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: 200, responseExcerpt: 'ok', durationMs: 5 }),
+    ]);
+  });
+
+  it('enqueues an attempt once however many dispatchers offer it at the same time', async () => {
+    const producer = sut.app.get(WebhookDeliveryProducer);
+    // No such delivery: the job that runs finds it stale and sends nothing.
+    const attempt = { deliveryId: v7(), attempts: 0, endpointId: v7() };
+
+    const enqueued = await Promise.all([producer.enqueue([attempt]), producer.enqueue([attempt])]);
+
+    expect(enqueued.sort()).toEqual([0, 1]);
   });
 });

@@ -1,15 +1,27 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { withRequestId } from '../../common/tracing/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Metrics, type WebhookOutcome } from '../../metrics/metrics.js';
-import { REDIS } from '../../redis/redis.module.js';
-import { type AttemptRecord, WebhookAttempts } from './webhook-attempts.js';
-import { type WebhookDeliveryJob, WEBHOOKS_QUEUE } from './webhook-delivery.producer.js';
+import { closeWorker } from '../../queue/close-worker.js';
+import {
+  type AttemptRecord,
+  type LoadedAttempt,
+  type SentAttempt,
+  WebhookAttempts,
+} from './webhook-attempts.js';
+import {
+  type WebhookDeliveryJob,
+  WebhookDeliveryProducer,
+  WEBHOOKS_QUEUE,
+} from './webhook-delivery.producer.js';
+import { Slots } from '../../common/slots.js';
 import { WebhookSender } from './webhook-sender.js';
 import { signatureHeaders, webhookPayload } from './webhook-signature.js';
+
+type Endpoint = NonNullable<LoadedAttempt['endpoint']>;
+type Sent = SentAttempt & { event: LoadedAttempt['event']; endpointId: string };
 
 // The metric's label for what an attempt led to ('stale': another worker had recorded it already).
 const OUTCOME: Record<AttemptRecord, WebhookOutcome> = {
@@ -20,55 +32,104 @@ const OUTCOME: Record<AttemptRecord, WebhookOutcome> = {
   stale: 'stale',
 };
 
+// A job with slow requests records what it has every so often rather than all at its end.
+const RECORD_EVERY_MS = 1000;
+
 /**
- * Makes one attempt of one delivery: sign, POST (outside any transaction), then record what happened.
- * Runs `webhookConcurrency` attempts at once, so a slow endpoint (at most 15 s each) holds up no other.
+ * Makes the attempts of one job: sign, POST (outside any transaction), then record what happened, many
+ * attempts in one statement. The jobs in progress share `webhookConcurrency` request slots, so a slow
+ * endpoint (at most 15 s a request) holds one slot per request, as many as it has attempts due.
  */
 // A worker killed mid-attempt leaves its job locked for 30 s; checking for stalled jobs every 5 s (not 30)
 // hands it to another worker soon after the lock lapses.
 @Processor(WEBHOOKS_QUEUE, { stalledInterval: 5_000 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  private stopping = false;
+  // Shared by the jobs in progress: at most webhookConcurrency requests in flight in this process.
+  private readonly slots: Slots;
 
   constructor(
     private readonly attempts: WebhookAttempts,
     private readonly sender: WebhookSender,
+    private readonly producer: WebhookDeliveryProducer,
     private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: Metrics,
   ) {
     super();
+    this.slots = new Slots(config.webhookConcurrency);
   }
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.webhookConcurrency;
   }
 
-  process(job: Job<WebhookDeliveryJob>): Promise<AttemptRecord | 'endpoint-disabled'> {
-    // The request that made the event is the request this attempt's logs belong to.
-    return withRequestId(job.data.requestId, () => this.attempt(job));
+  /** Answers how many attempts were made; the others were stale or for a disabled endpoint. */
+  async process(job: Job<WebhookDeliveryJob>): Promise<number> {
+    const loaded = await this.attempts.load(job.data.deliveries);
+    const unsendable = loaded.filter(({ endpoint }) => !endpoint?.enabled).map(({ due }) => due);
+    if (unsendable.length > 0) {
+      await this.attempts.failUnsendable(unsendable);
+      this.metrics.webhookDeliveries.inc({ outcome: 'endpoint_disabled' }, unsendable.length);
+    }
+    let made = 0;
+    let sent: Sent[] = [];
+    let recordedAt = performance.now();
+    const attempt = async (loadedAttempt: LoadedAttempt) => {
+      const { endpoint } = loadedAttempt;
+      if (!endpoint?.enabled) return;
+      // Stopping: the attempts not made yet go back to the dispatchers, with the claims released below.
+      const result = await this.slots.run(async () =>
+        this.stopping
+          ? null
+          : // The request that made the event is the request this attempt's logs belong to.
+            withRequestId(loadedAttempt.due.requestId, () => this.send(loadedAttempt, endpoint)),
+      );
+      if (!result) return;
+      made++;
+      sent.push(result);
+      if (performance.now() - recordedAt >= RECORD_EVERY_MS) {
+        const batch = sent;
+        sent = [];
+        recordedAt = performance.now();
+        await this.record(batch);
+      }
+    };
+    await Promise.all(loaded.map(attempt));
+    await this.record(sent);
+    await this.producer.release(job.data.deliveries);
+    return made;
   }
 
-  private async attempt(job: Job<WebhookDeliveryJob>): Promise<AttemptRecord | 'endpoint-disabled'> {
-    const delivery = await this.attempts.load(job.data);
-    if (!delivery) return 'stale';
-    const { event, endpoint } = delivery;
-    if (!endpoint?.enabled) {
-      await this.attempts.failUnsendable(job.data);
-      this.metrics.webhookDeliveries.inc({ outcome: 'endpoint_disabled' });
-      return 'endpoint-disabled';
-    }
+  private async send(attempt: LoadedAttempt, endpoint: Endpoint): Promise<Sent> {
+    const { event } = attempt;
     const payload = webhookPayload(event);
     const headers = signatureHeaders(event.id, new Date(), payload, endpoint);
     this.metrics.webhookDeliveryLag.observe((Date.now() - event.createdAt.getTime()) / 1000);
     const result = await this.sender.send(endpoint.url, headers, payload);
     this.metrics.webhookDeliveryDuration.observe(result.durationMs / 1000);
-    const outcome = await this.attempts.record(job.data, result);
-    this.metrics.webhookDeliveries.inc({ outcome: OUTCOME[outcome] });
-    this.logger.log(
-      `${event.type} ${event.id} to endpoint ${endpoint.id}, attempt ${job.data.attempts + 1}: ${outcome} (${result.statusCode ?? result.error})`,
-    );
-    return outcome;
+    return { due: attempt.due, result, event, endpointId: endpoint.id };
+  }
+
+  private async record(sent: Sent[]): Promise<void> {
+    if (sent.length === 0) return;
+    const outcomes = await this.attempts.recordAll(sent);
+    sent.forEach(({ due, result, event, endpointId }, i) => {
+      this.metrics.webhookDeliveries.inc({ outcome: OUTCOME[outcomes[i]] });
+      withRequestId(due.requestId, () =>
+        this.logger.log(
+          `${event.type} ${event.id} to endpoint ${endpointId}, attempt ${due.attempts + 1}: ${outcomes[i]} (${result.statusCode ?? result.error})`,
+        ),
+      );
+    });
+  }
+
+  // A job that failed for good (Postgres away each time) gives its attempts back to the dispatcher at once.
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<WebhookDeliveryJob> | undefined, error: Error): Promise<void> {
+    this.logger.warn(`Webhook job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    await this.producer.release(job.data.deliveries).catch(() => undefined);
   }
 
   @OnWorkerEvent('error')
@@ -76,9 +137,10 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     this.logger.warn(`Webhook worker: ${error.message}`);
   }
 
-  // As MaintenanceProcessor: with Redis away no job can be acknowledged, so close at once; the rows are
+  // Before Nest's BullMQ module closes it, and at once when Redis is away (see closeWorker): the rows are
   // still pending and the dispatcher enqueues them again.
   async onModuleDestroy(): Promise<void> {
-    if (this.redis.status !== 'ready') await this.worker.close(true);
+    this.stopping = true;
+    await closeWorker(this.worker);
   }
 }

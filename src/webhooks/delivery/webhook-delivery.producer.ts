@@ -5,18 +5,40 @@ import type { JobsOptions, Queue } from 'bullmq';
 export const WEBHOOKS_QUEUE = 'webhooks';
 export const DELIVER_JOB = 'deliver';
 
-/** One attempt of one delivery: `attempts` is how many the delivery had when the job was made. */
-export interface WebhookDeliveryJob {
+/** One attempt of one delivery: `attempts` is how many the delivery had when it was enqueued. */
+export interface DueAttempt {
   deliveryId: string;
   attempts: number;
+  endpointId: string;
   /** The request that made the event, traced through the attempt's logs. */
   requestId?: string | null;
 }
 
+/** Attempts of deliveries to one endpoint, made by one job (its requests take the worker's send slots). */
+export interface WebhookDeliveryJob {
+  deliveries: DueAttempt[];
+}
+
+/** Most attempts one job carries: one job and one record statement for many deliveries. */
+const ATTEMPTS_PER_JOB = 50;
+
+// Jobs waiting beyond which the dispatcher stops enqueuing: a burst waits in Postgres, not in Redis.
+const MAX_WAITING_JOBS = 100;
+
+// An attempt's claim outlives its job only when a dispatcher died between claiming and enqueuing.
+const CLAIM_TTL_MS = 15 * 60 * 1000;
+
+/** Claims many attempts in one round trip: 1 for each key claimed now, 0 for one claimed already. */
+const CLAIM = `
+  local claimed = {}
+  for i, key in ipairs(KEYS) do
+    claimed[i] = redis.call('SET', key, '1', 'PX', ARGV[1], 'NX') and 1 or 0
+  end
+  return claimed`;
+
 // Retries here cover the worker's own trouble (Postgres away), not the endpoint's: those are rows in
-// webhook_deliveries, which also keep the history. Jobs are removed once done, so the job id dedupes
-// only queued attempts and the dispatcher can always enqueue an attempt again (a redelivery, a job that
-// failed for good); a job that turns out stale is skipped by the processor.
+// webhook_deliveries, which also keep the history. Jobs are removed once done and their claims released,
+// so the dispatcher can always enqueue an attempt again (a redelivery, a job that failed for good).
 const JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 1000 },
@@ -24,7 +46,7 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: true,
 };
 
-/** The only code that knows the `webhooks` queue and its job options. */
+/** The only code that knows the `webhooks` queue, its job options and its claims. */
 @Injectable()
 export class WebhookDeliveryProducer {
   private readonly logger = new Logger(WebhookDeliveryProducer.name);
@@ -34,16 +56,58 @@ export class WebhookDeliveryProducer {
   }
 
   /**
-   * Enqueues one job per due attempt. The job id names the delivery and its attempt number, so enqueuing
-   * the same attempt again (another dispatcher, the next poll) is a no-op while the job exists.
+   * Enqueues the due attempts not already queued, in jobs of up to ATTEMPTS_PER_JOB for one endpoint. Each
+   * attempt is claimed in Redis first (SET NX), so enqueuing it again (another dispatcher, the next poll) is
+   * a no-op while its job exists; the claims live in the queue's Redis, so a Redis that lost its jobs lost
+   * them too. Answers how many attempts were enqueued.
    */
-  async enqueue(attempts: WebhookDeliveryJob[]): Promise<void> {
+  async enqueue(due: DueAttempt[]): Promise<number> {
+    if (due.length === 0) return 0;
+    const client = await this.queue.getBackend().client;
+    const keys = due.map((attempt) => this.claimKey(attempt));
+    const answers: number[] = await client.runCommand('eval', [CLAIM, keys.length, ...keys, CLAIM_TTL_MS]);
+    const claimed = due.filter((_, i) => answers[i] === 1);
+    const jobs = byEndpoint(claimed).map((deliveries) => ({
+      name: DELIVER_JOB,
+      data: { deliveries },
+      opts: JOB_OPTIONS,
+    }));
+    await this.queue.addBulk(jobs).catch(async (error: unknown) => {
+      await this.release(claimed).catch(() => undefined);
+      throw error;
+    });
+    return claimed.length;
+  }
+
+  /** Whether enough jobs wait already for the workers to be busy until the next dispatch. */
+  async backlogged(): Promise<boolean> {
+    return (await this.queue.getWaitingCount()) >= MAX_WAITING_JOBS;
+  }
+
+  /** Lets the dispatcher enqueue these attempts again (their job is over). */
+  async release(attempts: DueAttempt[]): Promise<void> {
     if (attempts.length === 0) return;
-    await this.queue.addBulk(
-      attempts.map((data) => ({ name: DELIVER_JOB, data, opts: { ...JOB_OPTIONS, jobId: jobIdOf(data) } })),
-    );
+    const client = await this.queue.getBackend().client;
+    await client.del(...attempts.map((attempt) => this.claimKey(attempt)));
+  }
+
+  private claimKey(attempt: DueAttempt): string {
+    return `${this.queue.qualifiedName}:claim:${attempt.deliveryId}:${attempt.attempts}`;
   }
 }
 
-// BullMQ refuses ':' in custom ids, so `<deliveryId>_<attempts>`.
-export const jobIdOf = ({ deliveryId, attempts }: WebhookDeliveryJob): string => `${deliveryId}_${attempts}`;
+/** Groups attempts by endpoint, in their order, in chunks of at most ATTEMPTS_PER_JOB. */
+function byEndpoint(attempts: DueAttempt[]): DueAttempt[][] {
+  const open = new Map<string, DueAttempt[]>();
+  const chunks: DueAttempt[][] = [];
+  for (const attempt of attempts) {
+    let chunk = open.get(attempt.endpointId);
+    if (!chunk || chunk.length === ATTEMPTS_PER_JOB) {
+      chunk = [];
+      open.set(attempt.endpointId, chunk);
+      chunks.push(chunk);
+    }
+    chunk.push(attempt);
+  }
+  return chunks;
+}

@@ -33,6 +33,10 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
 }
 
+/** A 2xx: the only answer that counts as delivered. */
+export const isSuccess = (statusCode: number | null): boolean =>
+  statusCode !== null && statusCode >= 200 && statusCode < 300;
+
 const isRetryable = (statusCode: number | null) =>
   statusCode === null || statusCode === 408 || statusCode === 429 || statusCode >= 500;
 
@@ -47,7 +51,7 @@ export function attemptOutcome(
   now: Date,
 ): AttemptOutcome {
   const { statusCode } = result;
-  if (statusCode !== null && statusCode >= 200 && statusCode < 300) return { status: 'succeeded' };
+  if (isSuccess(statusCode)) return { status: 'succeeded' };
   if (statusCode === 410) return { status: 'gone', reason: 'The endpoint answered 410 Gone' };
   if (!isRetryable(statusCode)) {
     return { status: 'failed', reason: `The endpoint answered ${statusCode}, which is not retried` };

@@ -7,6 +7,20 @@ export interface SigningSecrets {
   previousSecretExpiresAt: Date | null;
 }
 
+// A Webhook decodes its secret when made: reuse one per secret, and forget them all past a bound.
+const SIGNERS_KEPT = 1000;
+const signers = new Map<string, Webhook>();
+
+function signer(secret: string): Webhook {
+  let webhook = signers.get(secret);
+  if (!webhook) {
+    if (signers.size >= SIGNERS_KEPT) signers.clear();
+    webhook = new Webhook(secret);
+    signers.set(secret, webhook);
+  }
+  return webhook;
+}
+
 /** The JSON body Standard Webhooks receivers get: `{ id, type, timestamp, data: { object } }`. */
 export function webhookPayload(event: { id: string; type: string; createdAt: Date; data: object }): string {
   return JSON.stringify({
@@ -34,6 +48,6 @@ export function signatureHeaders(
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-    'webhook-signature': keys.map((key) => new Webhook(key).sign(messageId, sentAt, payload)).join(' '),
+    'webhook-signature': keys.map((key) => signer(key).sign(messageId, sentAt, payload)).join(' '),
   };
 }

@@ -1,0 +1,23 @@
+import type { Worker } from 'bullmq';
+
+/**
+ * Stops a BullMQ worker: gracefully (the jobs in progress finish) while its connections are up, at once
+ * otherwise. BullMQ's graceful close waits for its blocking connection to end, which a connection still
+ * reconnecting (Redis away, or back only a moment ago) never does: the stop would hang (bullmq#4656). With
+ * Redis away no job could be acknowledged anyway; the rows in Postgres are still pending and the
+ * dispatchers hand them over again.
+ */
+export async function closeWorker(worker: Worker): Promise<void> {
+  // The blocking client is BullMQ's own, not public API: read with care, and close at once when unsure.
+  type Client = Promise<{ status: string }> | undefined;
+  const backend = (worker as unknown as { backend?: { client?: Client; blockingClient?: Client } }).backend;
+  const statuses = await Promise.all(
+    [backend?.client, backend?.blockingClient].map((client) =>
+      client?.then(
+        ({ status }) => status,
+        () => 'error',
+      ),
+    ),
+  );
+  await worker.close(!statuses.every((status) => status === 'ready'));
+}
