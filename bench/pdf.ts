@@ -9,7 +9,8 @@
 //   ours, whole system: the production app (APP_ROLE=all) on a fresh database and Redis db:
 //     idle latency, finalize 200 -> first 200 of GET /v1/invoices/:id/pdf (polled every 10 ms), and
 //     throughput, up to BENCH_INVOICES drafts (as many as (c) prints in ~15 s) finalized 8 at a time until
-//     every pdf_status is 'ready' (read in the database), next to (c) at PDF_CONCURRENCY;
+//     every pdf_status is 'ready' (read in the database), in blocks taking turns with (c) at PDF_CONCURRENCY
+//     (floor, queue, queue, floor: the same number of PDFs each), so both sides see the same machine;
 //   memory: RSS and PSS summed over the app's Chromium process tree after the throughput phase.
 // Results also go to bench/results/pdf-<timestamp>.json. Bounded in time (BENCH_TIMEOUT_S); the database,
 // the Redis db and every browser are cleaned up.
@@ -27,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
-import puppeteer, { type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { createApp } from '../src/app.factory.js';
 import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 import type { InvoiceLine } from '../src/invoices/invoice-line.entity.js';
@@ -59,6 +60,8 @@ const PDF_CONCURRENCY = env.PDF_CONCURRENCY ?? '2';
 const TIMEOUT_MS = Number(env.BENCH_TIMEOUT_S ?? 180) * 1000;
 // Blocks of floor and ours alternate this many times per concurrency, so drift hits both alike.
 const ROUNDS = 2;
+// The throughput phase too: floor and queue blocks in turns (ABBA), each printing its share of the invoices.
+const THROUGHPUT_ROUNDS = 2;
 const WARMUP = 5;
 // On a busy machine a block stops early rather than overrun the whole run's time bound.
 const BLOCK_BUDGET_MS = 5_000;
@@ -240,12 +243,16 @@ function chromiumPids(root: number): number[] {
   return found;
 }
 
-/** RSS and PSS (shared pages split between sharers) summed over the Chromium processes in `root`'s tree. */
-function chromiumMemory(root: number): ProcessMemory {
+/**
+ * RSS and PSS (shared pages split between sharers) summed over the Chromium processes in `root`'s tree, but
+ * those in `except`.
+ */
+function chromiumMemory(root: number, except = new Set<number>()): ProcessMemory {
   const kb = (file: string, field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(file, 'utf8'))?.[1] ?? 0);
   const memory = { processes: 0, rssMb: 0, pssMb: 0 };
   for (const pid of chromiumPids(root)) {
+    if (except.has(pid)) continue;
     try {
       const rss = kb(`/proc/${pid}/status`, 'VmRSS');
       const pss = kb(`/proc/${pid}/smaps_rollup`, 'Pss');
@@ -259,9 +266,66 @@ function chromiumMemory(root: number): ProcessMemory {
   return { processes: memory.processes, rssMb: round(memory.rssMb), pssMb: round(memory.pssMb) };
 }
 
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (user + system) of a process in ms, 0 once it is gone. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+const CPU_PARTS = ['node', 'appChromium', 'floorChromium', 'postgres'] as const;
+type CpuPart = (typeof CPU_PARTS)[number];
+type CpuSample = Record<CpuPart, number>;
+/** CPU ms so far of each process of each part, by pid. */
+type CpuReading = Record<CpuPart, Map<number, number>>;
+
+/**
+ * CPU time spent so far by this process (the app runs in it), the app's and the floor's Chromium trees and
+ * the Postgres backends of the bench database: CPU per PDF is the figure the other work on a shared machine
+ * moves least. A process that exits between two readings takes its time with it (a pool's idle backend).
+ */
+async function cpuReading(db: pg.Client, floorPid: number): Promise<CpuReading> {
+  const floor = new Set(chromiumPids(floorPid));
+  const app = chromiumPids(process.pid).filter((pid) => !floor.has(pid));
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  const read = (pids: Iterable<number>) => new Map([...pids].map((pid) => [pid, processCpuMs(pid)]));
+  const node = process.cpuUsage();
+  return {
+    node: new Map([[process.pid, (node.user + node.system) / 1000]]),
+    appChromium: read(app),
+    floorChromium: read(floor),
+    postgres: read(rows.map((row) => row.pid)),
+  };
+}
+
+/** Adds the CPU ms between two readings to `into`, per part (a process new since `from` counts whole). */
+function addCpu(into: CpuSample, from: CpuReading, to: CpuReading): void {
+  for (const part of CPU_PARTS) {
+    for (const [pid, ms] of to[part]) into[part] += ms - (from[part].get(pid) ?? 0);
+  }
+}
+
+/** CPU ms per PDF, per part. */
+function cpuPerPdf(total: CpuSample, pdfs: number): CpuSample {
+  return Object.fromEntries(CPU_PARTS.map((part) => [part, round(total[part] / pdfs)])) as CpuSample;
+}
+
 /** Phases 1 and 2: the floors and PdfRenderer, on the same print job. */
-async function renderPhases(config: AppConfig, job: PrintJob, concurrencies: number[]) {
-  const floorBrowser = await launch(config);
+async function renderPhases(
+  config: AppConfig,
+  floorBrowser: Browser,
+  job: PrintJob,
+  concurrencies: number[],
+) {
   const renderer = new PdfRenderer(config);
   try {
     step(`(a) cold: ${COLD_RUNS} × launch + new page + setContent + pdf`);
@@ -328,7 +392,6 @@ async function renderPhases(config: AppConfig, job: PrintJob, concurrencies: num
     };
   } finally {
     await renderer.onApplicationShutdown();
-    await floorBrowser.close();
   }
 }
 
@@ -385,8 +448,15 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
+/** The floor's side of the throughput phase: raw renders on warm reused pages, at PDF_CONCURRENCY. */
+interface ThroughputFloor {
+  render: (slot: number) => Promise<unknown>;
+  /** The floor browser's process, left out of the app's memory. */
+  pid: number;
+}
+
 /** Phase 3: the production app, from finalize to a stored PDF. */
-async function systemPhase(config: AppConfig, invoices: number) {
+async function systemPhase(config: AppConfig, invoices: number, floor: ThroughputFloor) {
   let app: NestFastifyApplication | undefined;
   const db = new pg.Client({ connectionString: DATABASE_URL });
   try {
@@ -461,47 +531,101 @@ async function systemPhase(config: AppConfig, invoices: number) {
     const toQueued = stamps.map((row) => Number(row.queued) - finalizedAt.get(row.id)!);
     const queuedToReady = stamps.map((row) => Number(row.ready) - Number(row.queued));
 
-    // (ii) throughput: drafts first, then all finalized HTTP_CONCURRENCY at a time; clock from the first
-    // finalize to the poll that sees every PDF ready.
-    step(`(ii) throughput: ${invoices} invoices finalized ${HTTP_CONCURRENCY} at a time`);
+    // (ii) throughput: drafts first; then blocks in turns with the floor. A queue block finalizes its share
+    // HTTP_CONCURRENCY at a time, clocked from the first finalize to the poll that sees every PDF ready.
+    const perBlock = Math.ceil(invoices / THROUGHPUT_ROUNDS);
+    const concurrency = config.pdfConcurrency;
+    step(
+      `(ii) throughput: ${THROUGHPUT_ROUNDS} × ${perBlock} invoices finalized ${HTTP_CONCURRENCY} at a time, ` +
+        `in turns with ${perBlock} floor renders at concurrency ${concurrency}`,
+    );
     const ids: string[] = [];
     await pool(
-      Array.from({ length: invoices }, (_, i) => i),
+      Array.from({ length: perBlock * THROUGHPUT_ROUNDS }, (_, i) => i),
       HTTP_CONCURRENCY,
       async () => ids.push(await draft()),
     );
-    const started = performance.now();
-    let finalizedAll = 0;
-    const done = pool(ids, HTTP_CONCURRENCY, (id) =>
-      client.request('POST', `/v1/invoices/${id}/finalize`, undefined, 200),
-    ).then(() => (finalizedAll = performance.now()));
-    let ready = 0;
-    while (ready < invoices) {
-      await sleep(20);
-      const { rows } = await db.query<{ ready: number; failed: number }>(
-        `SELECT count(*) FILTER (WHERE pdf_status = 'ready')::int AS ready,
-                count(*) FILTER (WHERE pdf_status = 'failed')::int AS failed
-           FROM invoices WHERE id = ANY($1)`,
-        [ids],
-      );
-      ready = rows[0].ready;
-      if (rows[0].failed > 0) throw new Error(`${rows[0].failed} PDFs failed`);
-      if (performance.now() - started > Math.max(60_000, invoices * 500)) {
-        throw new Error(`only ${ready} of ${invoices} PDFs ready`);
+    const queueBlock = async (block: string[]) => {
+      const started = performance.now();
+      let finalizedAll = 0;
+      const done = pool(block, HTTP_CONCURRENCY, (id) =>
+        client.request('POST', `/v1/invoices/${id}/finalize`, undefined, 200),
+      ).then(() => (finalizedAll = performance.now()));
+      let ready = 0;
+      // Once every finalize has answered, the rest is the queue alone: its rate without the API's CPU.
+      let drainFrom: { at: number; ready: number } | null = null;
+      while (ready < block.length) {
+        if (finalizedAll && !drainFrom) drainFrom = { at: performance.now(), ready };
+        await sleep(20);
+        const { rows } = await db.query<{ ready: number; failed: number }>(
+          `SELECT count(*) FILTER (WHERE pdf_status = 'ready')::int AS ready,
+                  count(*) FILTER (WHERE pdf_status = 'failed')::int AS failed
+             FROM invoices WHERE id = ANY($1)`,
+          [block],
+        );
+        ready = rows[0].ready;
+        if (rows[0].failed > 0) throw new Error(`${rows[0].failed} PDFs failed`);
+        if (performance.now() - started > Math.max(60_000, block.length * 500)) {
+          throw new Error(`only ${ready} of ${block.length} PDFs ready`);
+        }
       }
+      const finished = performance.now();
+      await done;
+      drainFrom ??= { at: finished, ready };
+      return {
+        seconds: (finished - started) / 1000,
+        finalizeSeconds: (finalizedAll - started) / 1000,
+        drained: block.length - drainFrom.ready,
+        drainSeconds: (finished - drainFrom.at) / 1000,
+      };
+    };
+    // Warm the floor's pages before its first block, as the app's are.
+    await measure(WARMUP * concurrency, concurrency, floor.render, Infinity);
+    const floorPool = new Pooled();
+    const queue = { seconds: 0, finalizeSeconds: 0, drained: 0, drainSeconds: 0 };
+    const zero: CpuSample = { node: 0, appChromium: 0, floorChromium: 0, postgres: 0 };
+    const cpu = { queue: { ...zero }, floor: { ...zero } };
+    const floorBlock = async () => {
+      step(`  floor block: ${perBlock} renders`);
+      const from = await cpuReading(db, floor.pid);
+      floorPool.add(await measure(perBlock, concurrency, floor.render, Infinity));
+      addCpu(cpu.floor, from, await cpuReading(db, floor.pid));
+    };
+    for (let i = 0; i < THROUGHPUT_ROUNDS; i++) {
+      const floorFirst = i % 2 === 0;
+      if (floorFirst) await floorBlock();
+      step(`  queue block: ${perBlock} invoices`);
+      const from = await cpuReading(db, floor.pid);
+      const block = await queueBlock(ids.slice(i * perBlock, (i + 1) * perBlock));
+      addCpu(cpu.queue, from, await cpuReading(db, floor.pid));
+      queue.seconds += block.seconds;
+      queue.finalizeSeconds += block.finalizeSeconds;
+      queue.drained += block.drained;
+      queue.drainSeconds += block.drainSeconds;
+      if (!floorFirst) await floorBlock();
     }
-    const finished = performance.now();
-    await done;
-    const memory = chromiumMemory(process.pid);
+    step('  done');
+    const floorPids = new Set(chromiumPids(floor.pid));
+    const memory = chromiumMemory(process.pid, floorPids);
     return {
       appPdfBytes,
       latency: summary(latencies),
       finalizeToQueued: summary(toQueued),
       queuedToReady: summary(queuedToReady),
       throughput: {
-        perSecond: round(invoices / ((finished - started) / 1000), 2),
-        seconds: round((finished - started) / 1000, 2),
-        finalizeSeconds: round((finalizedAll - started) / 1000, 2),
+        invoices: ids.length,
+        perSecond: round(ids.length / queue.seconds, 2),
+        seconds: round(queue.seconds, 2),
+        finalizeSeconds: round(queue.finalizeSeconds, 2),
+        afterFinalizes: {
+          pdfs: queue.drained,
+          perSecond: round(queue.drainSeconds > 0 ? queue.drained / queue.drainSeconds : 0, 2),
+        },
+      },
+      throughputFloor: floorPool.result(),
+      cpuPerPdf: {
+        queue: cpuPerPdf(cpu.queue, ids.length),
+        floor: cpuPerPdf(cpu.floor, floorPool.samples.length),
       },
       memory,
     };
@@ -524,27 +648,37 @@ async function main(): Promise<void> {
   });
   const concurrencies = [...new Set([1, 2, config.pdfConcurrency])].sort((a, b) => a - b);
   const job = benchPrintJob();
-  const render = await renderPhases(config, job, concurrencies);
-
-  const invoices = Math.max(
-    MIN_INVOICES,
-    Math.min(MAX_INVOICES, Math.round(render.floor[config.pdfConcurrency].perSecond * THROUGHPUT_TARGET_S)),
-  );
-  await createScratchDatabase(DATABASE);
-  await flushRedis(REDIS_URL);
+  // One floor browser for the whole run: phase (c), then the turns it takes with the queue in phase (ii).
+  const floorBrowser = await launch(config);
+  let render: Awaited<ReturnType<typeof renderPhases>>;
   let system: Awaited<ReturnType<typeof systemPhase>>;
   try {
-    system = await systemPhase(config, invoices);
-  } finally {
-    await sleep(100);
-    await dropScratchDatabase(DATABASE).catch((error: Error) =>
-      log(`could not drop ${DATABASE}: ${error.message}`),
+    render = await renderPhases(config, floorBrowser, job, concurrencies);
+    const invoices = Math.max(
+      MIN_INVOICES,
+      Math.min(MAX_INVOICES, Math.round(render.floor[config.pdfConcurrency].perSecond * THROUGHPUT_TARGET_S)),
     );
-    await flushRedis(REDIS_URL).catch(() => undefined);
+    const pages = await Promise.all(
+      Array.from({ length: config.pdfConcurrency }, () => floorBrowser.newPage()),
+    );
+    const floor = { render: (slot: number) => rawPdf(pages[slot], job), pid: floorBrowser.process()!.pid! };
+    await createScratchDatabase(DATABASE);
+    await flushRedis(REDIS_URL);
+    try {
+      system = await systemPhase(config, invoices, floor);
+    } finally {
+      await sleep(100);
+      await dropScratchDatabase(DATABASE).catch((error: Error) =>
+        log(`could not drop ${DATABASE}: ${error.message}`),
+      );
+      await flushRedis(REDIS_URL).catch(() => undefined);
+    }
+  } finally {
+    await floorBrowser.close();
   }
 
   const ratio = (value: number, base: number) => round(value / base, 2);
-  const queueFloor = render.floor[config.pdfConcurrency];
+  const queueFloor = system.throughputFloor;
   const results = {
     at: new Date().toISOString(),
     machine: {
@@ -558,14 +692,20 @@ async function main(): Promise<void> {
       runs: RUNS,
       coldRuns: COLD_RUNS,
       latencyInvoices: LATENCY_INVOICES,
-      invoices,
+      invoices: system.throughput.invoices,
+      throughputRounds: THROUGHPUT_ROUNDS,
       maxInvoices: MAX_INVOICES,
       pdfConcurrency: config.pdfConcurrency,
       httpConcurrency: HTTP_CONCURRENCY,
       pollMs: POLL_MS,
     },
     bytes: { ...render.bytes, appPdf: system.appPdfBytes },
-    floor: { cold: render.cold, newPage: render.newPage, reusedPage: render.floor },
+    floor: {
+      cold: render.cold,
+      newPage: render.newPage,
+      reusedPage: render.floor,
+      reusedPageDuringThroughput: queueFloor,
+    },
     renderer: Object.fromEntries(
       concurrencies.map((c) => [
         c,
@@ -585,6 +725,7 @@ async function main(): Promise<void> {
         perSecondRatio: ratio(system.throughput.perSecond, queueFloor.perSecond),
       },
     },
+    cpuMsPerPdf: system.cpuPerPdf,
     memory: { app: system.memory, floorBrowser: render.floorMemory },
   };
 
@@ -629,10 +770,24 @@ async function main(): Promise<void> {
   row('  finalize 200->queued p50/p95 ms', ms(system.finalizeToQueued), '', '');
   row('  queued->marked ready p50/p95 ms', ms(system.queuedToReady), '', '');
   row(
-    `queue c${config.pdfConcurrency} PDFs/s (${invoices} invoices)`,
+    `queue c${config.pdfConcurrency} PDFs/s (${system.throughput.invoices} invoices, floor in turns)`,
     system.throughput.perSecond.toFixed(2),
     queueFloor.perSecond.toFixed(2),
     results.system.throughput.perSecondRatio.toFixed(2),
+  );
+  row(
+    `  after the last finalize: PDFs/s (${system.throughput.afterFinalizes.pdfs} PDFs)`,
+    system.throughput.afterFinalizes.perSecond.toFixed(2),
+    queueFloor.perSecond.toFixed(2),
+    ratio(system.throughput.afterFinalizes.perSecond, queueFloor.perSecond).toFixed(2),
+  );
+  const cpu = (part: CpuSample, chromium: number) =>
+    `${part.node.toFixed(1)}/${chromium.toFixed(1)}/${part.postgres.toFixed(1)}`;
+  row(
+    '  CPU ms per PDF: node/chromium/postgres',
+    cpu(system.cpuPerPdf.queue, system.cpuPerPdf.queue.appChromium),
+    cpu(system.cpuPerPdf.floor, system.cpuPerPdf.floor.floorChromium),
+    '',
   );
   row(
     'Chromium RSS / PSS MB (processes)',

@@ -56,21 +56,30 @@ export class InvoicePdfs {
     columns: { pdfStatus: PdfStatus; pdfSha256: string | null; pdfGeneratedAt?: Date },
   ): Promise<boolean> {
     return this.transactions.run(async (manager) => {
-      const current = await this.lockPending(manager, invoiceId, version);
-      if (!current) return false;
-      await manager.update(Invoice, { id: invoiceId }, columns);
+      if (!(await this.updatePending(manager, invoiceId, version, columns))) return false;
       const invoice = (await this.invoices.findWithDetails(invoiceId, manager))!;
       await recordEvent(manager, invoice.organizationId, event, toInvoiceResponse(invoice));
       return true;
     });
   }
 
-  private lockPending(manager: EntityManager, id: string, version: number): Promise<Invoice | null> {
-    return manager.findOne(Invoice, {
-      select: { id: true },
-      where: { id, pdfVersion: version, pdfStatus: 'pending' },
-      lock: { mode: 'pessimistic_write' },
-    });
+  /**
+   * Writes `columns` when version `version` is still the pending one; false when it went stale. One statement
+   * that locks the row as it updates it (a newer version committed meanwhile fails the recheck of its WHERE).
+   */
+  private async updatePending(
+    manager: EntityManager,
+    id: string,
+    version: number,
+    columns: Partial<Invoice>,
+  ): Promise<boolean> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Invoice)
+      .set(columns)
+      .where({ id, pdfVersion: version, pdfStatus: 'pending' })
+      .execute();
+    return affected === 1;
   }
 
   private async documentInput(invoice: Invoice): Promise<InvoiceDocumentInput> {

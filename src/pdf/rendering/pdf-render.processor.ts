@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown, Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { withRequestId } from '../../common/tracing/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Metrics } from '../../metrics/metrics.js';
-import { REDIS } from '../../redis/redis.module.js';
+import { closeWorker } from '../../queue/close-worker.js';
 import { invoicePrintJob } from '../document/invoice-document.js';
 import { InvoicePdfs } from '../invoice-pdfs.js';
 import { PDF_QUEUE, type PdfJob, PREVIEW_JOB, type PreviewJob, type RenderJob } from '../queue/pdf-jobs.js';
 import { PdfStore } from '../storage/pdf-store.js';
 import { PdfRenderer } from './pdf-renderer.js';
+import { Slots } from '../../common/slots.js';
 
 type RenderOutcome = 'ready' | 'stale';
+
+/**
+ * Jobs in hand per page: while one job prints, another loads its invoice or stores and records its PDF, so
+ * the pages never wait on the database (measured: ~20 ms of that per ~90 ms print idled a page a fifth of the
+ * time).
+ */
+export const JOBS_PER_PAGE = 2;
 
 /**
  * Renders invoice PDFs, `pdfConcurrency` at once. A render job prints one version of an issued invoice,
@@ -29,20 +36,22 @@ export class PdfRenderProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(PdfRenderProcessor.name);
+  /** Prints in progress: at most one per warm page. */
+  private readonly slots: Slots;
 
   constructor(
     private readonly renderer: PdfRenderer,
     private readonly pdfs: InvoicePdfs,
     private readonly store: PdfStore,
     private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: Metrics,
   ) {
     super();
+    this.slots = new Slots(config.pdfConcurrency);
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.pdfConcurrency;
+    this.worker.concurrency = this.config.pdfConcurrency * JOBS_PER_PAGE;
   }
 
   process(job: Job<PdfJob>): Promise<RenderOutcome | string> {
@@ -56,8 +65,9 @@ export class PdfRenderProcessor
     const input = await this.pdfs.renderInput(job.data);
     if (!input) return 'stale';
     try {
-      const pdf = await this.metrics.timePdfRender('render', () =>
-        this.renderer.render(invoicePrintJob(input)),
+      const print = invoicePrintJob(input);
+      const pdf = await this.slots.run(() =>
+        this.metrics.timePdfRender('render', () => this.renderer.render(print)),
       );
       const sha256 = createHash('sha256').update(pdf).digest('hex');
       await this.store.put(job.data.invoiceId, sha256, pdf);
@@ -80,8 +90,9 @@ export class PdfRenderProcessor
   private async preview({ organizationId, invoiceId }: PreviewJob): Promise<string> {
     const input = await this.pdfs.previewInput(organizationId, invoiceId);
     if (!input) throw new UnrecoverableError(`Invoice ${invoiceId} is no longer a draft`);
-    const pdf = await this.metrics.timePdfRender('preview', () =>
-      this.renderer.render(invoicePrintJob(input)),
+    const print = invoicePrintJob(input);
+    const pdf = await this.slots.run(() =>
+      this.metrics.timePdfRender('preview', () => this.renderer.render(print)),
     );
     return pdf.toString('base64');
   }
@@ -92,9 +103,8 @@ export class PdfRenderProcessor
   }
 
   // Stop taking jobs and let those in flight finish while the browser (closed on application shutdown) and
-  // the database are still there. With Redis away no job can be acknowledged, so close at once: the
-  // invoices are still pending and the dispatcher hands them over again.
+  // the database are still there (at once when Redis is away: see closeWorker).
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close(this.redis.status !== 'ready');
+    await closeWorker(this.worker);
   }
 }

@@ -51,6 +51,8 @@ export class PdfRenderer implements OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {}
 
   async render(job: PrintJob): Promise<Buffer> {
+    // A job still waiting for a page when a forced stop closed the browser must not launch another one.
+    if (this.closing) throw new Error('The PDF renderer is shutting down');
     const browser = await this.currentBrowser();
     try {
       return await this.renderOn(browser, job);
