@@ -21,7 +21,7 @@
 // CHROMIUM_PATH (the app's default, /usr/bin/chromium).
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,7 @@ import {
   flushRedis,
   scratchDatabaseUrl,
 } from './scratch-services.js';
+import { processTree } from './load.js';
 
 const env = process.env;
 const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
@@ -218,29 +219,13 @@ interface ProcessMemory {
 
 /** The Chromium processes in `root`'s process tree (found through /proc). */
 function chromiumPids(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  return processTree(root).filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: fields resume after the last ')'.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom');
     } catch {
-      // Gone meanwhile.
+      return false; // Gone meanwhile.
     }
-  }
-  const found: number[] = [];
-  const pending = [root];
-  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    pending.push(...(children.get(pid) ?? []));
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom')) found.push(pid);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
+  });
 }
 
 /**
