@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { withTimeout } from '../common/with-timeout.js';
 
 /**
  * Stops a BullMQ worker: gracefully (the jobs in progress finish) while its connections are up, at once
@@ -11,13 +12,14 @@ export async function closeWorker(worker: Worker): Promise<void> {
   // The blocking client is BullMQ's own, not public API: read with care, and close at once when unsure.
   type Client = Promise<{ status: string }> | undefined;
   const backend = (worker as unknown as { backend?: { client?: Client; blockingClient?: Client } }).backend;
-  const statuses = await Promise.all(
-    [backend?.client, backend?.blockingClient].map((client) =>
-      client?.then(
-        ({ status }) => status,
-        () => 'error',
-      ),
-    ),
-  );
+  // A connection that never came up never hands its client over: not ready either.
+  const statusOf = (client: Client) =>
+    client
+      ? withTimeout(client, 100, () => new Error('no client')).then(
+          ({ status }) => status,
+          () => 'unknown',
+        )
+      : 'none';
+  const statuses = await Promise.all([backend?.client, backend?.blockingClient].map(statusOf));
   await worker.close(!statuses.every((status) => status === 'ready'));
 }
