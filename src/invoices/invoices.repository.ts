@@ -101,8 +101,9 @@ export class InvoicesRepository {
     if (issueDateTo) where.push(`invoice.issue_date <= ${param(issueDateTo)}`);
     if (dueDateFrom) where.push(`invoice.due_date >= ${param(dueDateFrom)}`);
     if (dueDateTo) where.push(`invoice.due_date <= ${param(dueDateTo)}`);
-    const rows = await preparedQuery<Row>(
-      this.dataSource.manager,
+    // Planned on every call, not prepared: a generic plan knows neither the filters' values nor that the page
+    // is small, and at a million invoices it sorted every match (28 ms against 10 at ten thousand).
+    const rows: Row[] = await this.dataSource.query(
       `SELECT ${this.invoiceRows.select}, ${this.customerRows.select}
          FROM invoices invoice
          LEFT JOIN customers customer ON customer.id = invoice.customer_id AND invoice.status = 'draft'
