@@ -285,6 +285,7 @@ async function scenarios(
       `  ${pair.name.padEnd(9)} ours ${ours.rps.toFixed(0).padStart(6)}/s p50 ${ours.p50Ms} ms` +
         `  floor ${floor.rps.toFixed(0).padStart(6)}/s p50 ${floor.p50Ms} ms  ratio ${scenario.ratio.toFixed(2)}` +
         `  non-2xx ${ours.non2xx}/${floor.non2xx}  CPU/request ${oursCpuUs.toFixed(0)}/${floorCpuUs.toFixed(0)} µs` +
+        `  bytes/response ${ours.bytesPerResponse}/${floor.bytesPerResponse}` +
         `  peak RSS ${peakMb.toFixed(0)} MB`,
     );
     measured.push(scenario);

@@ -22,6 +22,8 @@ export interface LoadFigures {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Mean response size, headers included. */
+  bytesPerResponse: number;
 }
 
 function run(options: LoadOptions, durationS: number): Promise<autocannon.Result> {
@@ -62,6 +64,7 @@ export async function load(options: LoadOptions): Promise<LoadFigures> {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    bytesPerResponse: Math.round(result.throughput.total / Math.max(result.requests.total, 1)),
   };
 }
 
