@@ -347,7 +347,12 @@ async function main(): Promise<void> {
       CHROMIUM_PATH: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     },
     (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  );
+  ).catch(async (error: unknown) => {
+    // Nothing else started yet: leave no database behind.
+    await db.end();
+    await dropScratchDatabase(DATABASE);
+    throw error;
+  });
   const floorPort = await freePort();
   let floor: ReturnType<typeof startChild> | undefined;
   try {
