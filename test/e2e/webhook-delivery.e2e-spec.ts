@@ -1,79 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { v7 } from 'uuid';
 import { WebhookAttempts } from '../../src/webhooks/delivery/webhook-attempts.js';
 import { WebhookDeliveryProducer } from '../../src/webhooks/delivery/webhook-delivery.producer.js';
 import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  path: string;
-  /** The signature checked with the endpoint's secret. */
-  verified: boolean;
-  at: number;
-}
-
-interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  /** Answers only after this long. */
-  delayMs?: number;
-}
-
-/** A local webhook receiver: answers the nth request with script(n), verifying every signature. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly secret = `whsec_${randomBytes(32).toString('base64')}`;
-  private readonly server: http.Server;
-
-  constructor(private readonly script: (n: number) => Answer = () => ({ status: 200 })) {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
-        let verified = true;
-        try {
-          new Webhook(this.secret).verify(body, request.headers as Record<string, string>);
-        } catch {
-          verified = false;
-        }
-        this.received.push({
-          headers: request.headers,
-          body,
-          path: request.url ?? '',
-          verified,
-          at: Date.now(),
-        });
-        const answer = this.script(this.received.length);
-        const timer = setTimeout(
-          () => response.writeHead(answer.status, answer.headers).end(answer.body),
-          answer.delayMs ?? 0,
-        );
-        response.on('close', () => clearTimeout(timer));
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
+import { type Answer, Receiver } from '../support/webhook-receiver.js';
 
 type Falsy = false | null | undefined;
 
@@ -106,8 +38,10 @@ describe('webhook delivery', () => {
   });
   afterAll(() => sut.close());
 
-  async function receiver(script?: (n: number) => Answer): Promise<Receiver> {
-    const started = await new Receiver(script).start();
+  /** A receiver with a secret of its own, answering the nth request with script(n). */
+  async function receiver(script: (n: number) => Answer = () => ({ status: 200 })): Promise<Receiver> {
+    const started = await new Receiver((_webhookId, _nthForId, n) => script(n)).start();
+    started.secret = `whsec_${randomBytes(32).toString('base64')}`;
     receivers.push(started);
     return started;
   }

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { type Account, actingAs, addMember, expectProblem, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -25,41 +24,6 @@ interface EndpointBody {
   createdAt: string;
   updatedAt: string;
   secret?: string;
-}
-
-/** A local receiver that records every request and verifies it with the secret it is given. */
-class PingReceiver {
-  readonly received: { headers: http.IncomingHttpHeaders; body: string; verified: boolean }[] = [];
-  secret = '';
-  private readonly server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString();
-      let verified = true;
-      try {
-        new Webhook(this.secret).verify(body, request.headers as Record<string, string>);
-      } catch {
-        verified = false;
-      }
-      this.received.push({ headers: request.headers, body, verified });
-      response.writeHead(200).end('pong');
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
 }
 
 /** Polls `check` until it answers something truthy, or fails after `timeoutMs`. */
@@ -645,14 +609,14 @@ describe('webhook endpoints', () => {
   });
 
   describe('POST /v1/webhook-endpoints/:id/test', () => {
-    const receivers: PingReceiver[] = [];
+    const receivers: Receiver[] = [];
     afterEach(async () => {
       await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
     });
 
     /** A receiver registered through the API as an endpoint of the account's organization. */
     async function registered(account: Account, events: string[] = ['*']) {
-      const receiver = await new PingReceiver().start();
+      const receiver = await new Receiver(() => ({ status: 200, body: 'pong' })).start();
       receivers.push(receiver);
       const endpoint = await create(account, { url: receiver.url, events });
       receiver.secret = endpoint.secret!;

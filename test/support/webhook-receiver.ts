@@ -4,16 +4,31 @@ import { Webhook } from 'standardwebhooks';
 
 export interface Received {
   webhookId: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
   /** The body, parsed. */
   payload: { id: string; type: string; data: { object: Record<string, unknown> } };
+  path: string;
+  /** The signature checked with the endpoint's secret. */
   verified: boolean;
   at: number;
 }
 
-/** What the receiver does with a request: answer a status (after `delayMs`), or hang (never answer). */
-export type Script = (webhookId: string, nthForId: number) => { status: number; delayMs?: number } | 'hang';
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Answers only after this long. */
+  delayMs?: number;
+}
 
-/** A webhook receiver on 127.0.0.1 (for the fault and process tests) that verifies every signature with the endpoint's secret. */
+/**
+ * What the receiver does with a request: answer (after `delayMs`), or hang (never answer). `nthForId` counts
+ * the requests with this webhook-id, `n` all requests so far.
+ */
+export type Script = (webhookId: string, nthForId: number, n: number) => Answer | 'hang';
+
+/** A webhook receiver on 127.0.0.1 that records every request and verifies its signature with `secret`. */
 export class Receiver {
   readonly received: Received[] = [];
   secret = '';
@@ -32,10 +47,22 @@ export class Receiver {
           verified = false;
         }
         const webhookId = String(request.headers['webhook-id']);
-        this.received.push({ webhookId, payload: JSON.parse(body), verified, at: Date.now() });
-        const answer = this.script(webhookId, this.received.filter((r) => r.webhookId === webhookId).length);
+        this.received.push({
+          webhookId,
+          headers: request.headers,
+          body,
+          payload: JSON.parse(body),
+          path: request.url ?? '',
+          verified,
+          at: Date.now(),
+        });
+        const nthForId = this.received.filter((r) => r.webhookId === webhookId).length;
+        const answer = this.script(webhookId, nthForId, this.received.length);
         if (answer === 'hang') return;
-        const timer = setTimeout(() => response.writeHead(answer.status).end(), answer.delayMs ?? 0);
+        const timer = setTimeout(
+          () => response.writeHead(answer.status, answer.headers).end(answer.body),
+          answer.delayMs ?? 0,
+        );
         response.on('close', () => clearTimeout(timer));
       });
     });
