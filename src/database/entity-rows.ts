@@ -12,6 +12,11 @@ import { preparedQuery } from './prepared-query.js';
 export class EntityRows<T extends ObjectLiteral> {
   /** `alias.column AS "alias_column", …`, for a SELECT list. */
   readonly select: string;
+  /**
+   * The same columns as one JSON object keyed `alias_column` (`json_build_object`), which `from` reads as it
+   * reads a row: for a subquery's `json_agg`, so a parent comes with its children in one row.
+   */
+  readonly jsonObject: string;
   private readonly entity: EntityMetadata;
   private readonly columns: { key: string; metadata: ColumnMetadata }[];
 
@@ -32,11 +37,14 @@ export class EntityRows<T extends ObjectLiteral> {
     this.select = this.columns
       .map(({ key, metadata }) => `${alias}.${metadata.databaseName} AS "${key}"`)
       .join(', ');
+    this.jsonObject = `json_build_object(${this.columns
+      .map(({ key, metadata }) => `'${key}', ${alias}.${metadata.databaseName}`)
+      .join(', ')})`;
   }
 
-  /** The entity in `row`, or null when a LEFT JOIN found none. */
+  /** The entity in `row`, or null when a LEFT JOIN found none (or the row does not hold it). */
   from(row: Record<string, unknown>): T | null {
-    if (row[`${this.alias}_id`] === null) return null;
+    if (row[`${this.alias}_id`] == null) return null;
     const entity = this.entity.create() as T;
     for (const { key, metadata } of this.columns)
       metadata.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(row[key], metadata));
@@ -44,18 +52,16 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   /**
-   * Inserts new entities in one prepared statement: the columns the first one sets, ids made here (as
-   * BaseEntity's BeforeInsert would), timestamps and other defaults left to Postgres. Nothing is read
-   * back; callers that answer with the rows read them.
+   * `INSERT INTO table (…) VALUES (…), …` of new entities: the columns the first one sets, ids made here (as
+   * BaseEntity's BeforeInsert would), timestamps and other defaults left to Postgres. Its parameters are
+   * appended to `values`, so one statement can hold several inserts (as CTEs).
    */
-  async insert(manager: EntityManager, entities: T[]): Promise<void> {
-    if (entities.length === 0) return;
+  insertStatement(entities: T[], values: unknown[]): string {
     for (const entity of entities) (entity as { id?: string }).id ??= newId();
     const columns = this.entity.columns.filter(
       (column) =>
         !column.isCreateDate && !column.isUpdateDate && column.getEntityValue(entities[0]) !== undefined,
     );
-    const values: unknown[] = [];
     const tuples = entities.map((entity) => {
       const placeholders = columns.map((column) => {
         values.push(this.dataSource.driver.preparePersistentValue(column.getEntityValue(entity), column));
@@ -63,10 +69,13 @@ export class EntityRows<T extends ObjectLiteral> {
       });
       return `(${placeholders.join(', ')})`;
     });
-    await preparedQuery(
-      manager,
-      `INSERT INTO ${this.entity.tablePath} (${columns.map((column) => column.databaseName).join(', ')}) VALUES ${tuples.join(', ')}`,
-      values,
-    );
+    return `INSERT INTO ${this.entity.tablePath} (${columns.map((column) => column.databaseName).join(', ')}) VALUES ${tuples.join(', ')}`;
+  }
+
+  /** Inserts new entities in one prepared statement (see insertStatement); nothing is read back. */
+  async insert(manager: EntityManager, entities: T[]): Promise<void> {
+    if (entities.length === 0) return;
+    const values: unknown[] = [];
+    await preparedQuery(manager, this.insertStatement(entities, values), values);
   }
 }
