@@ -58,9 +58,15 @@ export class InvoicesService {
         footer: dto.footer ?? null,
         metadata: dto.metadata ?? {},
       });
-      await this.invoices.insert(manager, [invoice]);
-      await this.saveLines(manager, invoice.id, lines);
-      return this.recorded(manager, actor, invoice.id, 'invoice.created');
+      const created = await this.invoices.insertWithLines(
+        manager,
+        invoice,
+        this.lineEntities(manager, lines),
+      );
+      created.customer = customer;
+      const response = toInvoiceResponse(created);
+      await recordEvent(manager, actor.organizationId, 'invoice.created', response);
+      return response;
     });
   }
 
@@ -106,8 +112,7 @@ export class InvoicesService {
       if (dto.lineItems !== undefined) {
         const { lines, totals } = price(dto.lineItems);
         Object.assign(invoice, totals, { amountDue: totals.total });
-        await manager.delete(InvoiceLine, { invoiceId: invoice.id });
-        await this.saveLines(manager, invoice.id, lines);
+        await this.invoices.replaceLines(manager, invoice.id, this.lineEntities(manager, lines));
       }
     });
   }
@@ -226,12 +231,8 @@ export class InvoicesService {
     return response;
   }
 
-  private async saveLines(manager: EntityManager, invoiceId: string, lines: PricedLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    await this.invoices.insertLines(
-      manager,
-      lines.map((line, position) => manager.create(InvoiceLine, { ...line, invoiceId, position })),
-    );
+  private lineEntities(manager: EntityManager, lines: PricedLine[]): InvoiceLine[] {
+    return lines.map((line, position) => manager.create(InvoiceLine, { ...line, position }));
   }
 
   private async defaultCurrency(manager: EntityManager, actor: AuthUser): Promise<string> {
