@@ -1,0 +1,60 @@
+import { uniqueEmail } from '../../support/factories.js';
+import type { ApiOperation, Schema } from './api-document.js';
+import { PUBLIC_WEBHOOK_URL } from './organization-fixture.js';
+
+/** Ids a body may name (`customerId`, `invoiceId`), taken from the caller's own organization. */
+export type BodyIds = Record<string, string>;
+
+/**
+ * Rules the schema cannot state: signup needs organizationName unless it has an inviteToken. A body built
+ * from the schema alone fails these, so the sweep would test the validation rather than the route.
+ */
+const REQUIRED_BY_RULE: Record<string, Record<string, unknown>> = {
+  'POST /v1/auth/signup': { organizationName: 'Abuse Inc' },
+};
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A value the schema accepts, by its enum, its example, its format and the property's name. */
+export function acceptedValue(schema: Schema, name: string, ids: BodyIds): unknown {
+  // Dates are relative to now: examples written last month fall outside "at most 30 days back".
+  if (typeof schema.example === 'string' && ISO_DATE_TIME.test(schema.example))
+    return new Date(Date.now() - 3_600_000).toISOString();
+  if (typeof schema.example === 'string' && CALENDAR_DATE.test(schema.example))
+    return new Date().toISOString().slice(0, 10);
+  if (schema.enum) return schema.enum[0];
+  if (/email/i.test(name)) return uniqueEmail('abuse');
+  if (name === 'url') return PUBLIC_WEBHOOK_URL;
+  if (schema.format === 'uuid') {
+    if (!ids[name]) throw new Error(`No id of the caller's organization is known to fill ${name}`);
+    return ids[name];
+  }
+  if (schema.example !== undefined) return schema.example;
+  switch (schema.type) {
+    case 'string':
+      return 'x'.repeat(Math.max(schema.minLength ?? 1, 1));
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [acceptedValue(schema.items ?? {}, name, ids)];
+    default:
+      return minimalObject(schema, ids);
+  }
+}
+
+/** The object with its required properties only, each an accepted value. */
+function minimalObject(schema: Schema, ids: BodyIds): Record<string, unknown> {
+  return Object.fromEntries(
+    (schema.required ?? []).map((name) => [name, acceptedValue(schema.properties?.[name] ?? {}, name, ids)]),
+  );
+}
+
+/** The smallest body the operation accepts: its required fields, plus those its rules require. */
+export function minimalBody(operation: ApiOperation, ids: BodyIds): Record<string, unknown> | undefined {
+  if (!operation.body) return undefined;
+  return { ...minimalObject(operation.body, ids), ...REQUIRED_BY_RULE[operation.route] };
+}
