@@ -37,4 +37,22 @@ describe('bodyShapeProblem', () => {
 
     expect(bodyShapeProblem({ address: deep })?.message).toMatch(/nest deeper/);
   });
+
+  it('accepts any Unicode text, astral characters (surrogate pairs) included', () => {
+    expect(bodyShapeProblem({ name: 'Zoë 😀 𝄞 中文 עברית', metadata: { '😀': '\u{10FFFF}' } })).toBeNull();
+  });
+
+  it.each(['\ud800', 'ok\udfff', '\udc00\ud800'])(
+    'refuses the lone surrogate in %j, naming the field',
+    (text) => {
+      expect(bodyShapeProblem({ lineItems: [{ description: text }] })).toEqual({
+        field: 'lineItems.0.description',
+        message: 'Text must be valid Unicode (no lone UTF-16 surrogate)',
+      });
+    },
+  );
+
+  it('refuses a lone surrogate in a key, naming the object that holds it', () => {
+    expect(bodyShapeProblem({ metadata: { 'k\ud800': 'v' } })?.field).toBe('metadata');
+  });
 });

@@ -117,6 +117,12 @@ describe('createValidationPipe', () => {
     expect(sut.errors?.[0].field).toMatch(/^address\.0\.0/);
   });
 
+  it('refuses text with a lone surrogate, which Postgres cannot store, naming the field', async () => {
+    const sut = await refusal(JSON.parse('{"name": "Globex \\ud800", "email": "ap@globex.test"}'));
+
+    expect(sut.errors).toEqual([{ field: 'name', message: expect.stringMatching(/surrogate/) }]);
+  });
+
   it('puts every message into the detail', async () => {
     const sut = await refusal({ name: 42 });
 
