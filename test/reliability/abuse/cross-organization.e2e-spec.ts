@@ -1,9 +1,8 @@
 import type { Response } from 'supertest';
 import { newId } from '../../../src/database/ids.js';
 import { type Account, addMember, PROBLEM_JSON } from '../../support/factories.js';
-import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../../support/private-database.js';
-import type { TestApp } from '../../support/test-app.js';
-import { type ApiOperation, fetchV1Operations, fillPath, pathParameters, send } from './api-document.js';
+import { type AbuseApp, startAbuseApp } from './abuse-app.js';
+import { type ApiOperation, fillPath, pathParameters, send } from './api-document.js';
 import { watchWrites } from './database-fingerprint.js';
 import {
   ID_SOURCES,
@@ -48,8 +47,7 @@ const uuidQueryParameters = (operation: ApiOperation) =>
   operation.parameters.filter((parameter) => parameter.in === 'query' && parameter.schema?.format === 'uuid');
 
 describe('abuse: another organization’s ids on every route', () => {
-  let database: PrivateDatabase;
-  let sut: TestApp;
+  let app: AbuseApp;
   let operations: ApiOperation[];
   let victim: OrganizationObjects;
   let intruder: OrganizationObjects;
@@ -62,18 +60,15 @@ describe('abuse: another organization’s ids on every route', () => {
   };
 
   beforeAll(async () => {
-    database = await createPrivateDatabase('abuse_tenancy');
-    // The api role alone: no relay or worker writes behind the sweep's back, so any change is the request's.
-    sut = await startAppOn(database, { APP_ROLE: 'api' });
-    operations = (await fetchV1Operations(sut.http)).filter((operation) => operation.secured);
-    victim = await organizationWithOneOfEverything(sut.http);
-    intruder = await organizationWithOneOfEverything(sut.http);
-    intruderViewer = await addMember(sut.http, intruder.owner, 'viewer');
+    app = await startAbuseApp('abuse_tenancy');
+    operations = app.operations.filter((operation) => operation.secured);
+    victim = await organizationWithOneOfEverything(app.sut.http);
+    intruder = await organizationWithOneOfEverything(app.sut.http);
+    intruderViewer = await addMember(app.sut.http, intruder.owner, 'viewer');
   });
   afterAll(async () => {
     printTallies('cross-organization', Object.values(tallies));
-    await sut?.close();
-    await database?.drop();
+    await app?.close();
   });
 
   /** Path probes: each path parameter takes each victim id that fits it, the others the intruder's own. */
@@ -99,8 +94,8 @@ describe('abuse: another organization’s ids on every route', () => {
     const answers = [];
     const writes: string[] = [];
     for (const id of [probe.victimId, fresh]) {
-      const { result: response, changed } = await watchWrites(sut.db, () =>
-        send(sut.http, probe.operation, probe.path(id), {
+      const { result: response, changed } = await watchWrites(app.sut.db, () =>
+        send(app.sut.http, probe.operation, probe.path(id), {
           bearer: caller.bearer,
           body: probe.body?.(id),
         }).query(probe.query?.(id) ?? {}),

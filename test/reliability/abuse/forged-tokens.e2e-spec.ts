@@ -8,9 +8,9 @@ import {
   signUpOwner,
 } from '../../support/factories.js';
 import { claimsOf, forge, FORGED_TOKENS, ONE_MINUTE } from '../../support/forged-tokens.js';
-import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../../support/private-database.js';
-import { randomIp, type TestApp } from '../../support/test-app.js';
-import { type ApiOperation, fetchV1Operations, fillPath, send } from './api-document.js';
+import { randomIp } from '../../support/test-app.js';
+import { type AbuseApp, startAbuseApp } from './abuse-app.js';
+import { type ApiOperation, fillPath, send } from './api-document.js';
 import { watchWrites } from './database-fingerprint.js';
 import {
   type OrganizationObjects,
@@ -21,8 +21,7 @@ import { minimalBody } from './schema-values.js';
 import { printTallies, Tally } from './tally.js';
 
 describe('abuse: forged and revoked tokens on every route', () => {
-  let database: PrivateDatabase;
-  let sut: TestApp;
+  let app: AbuseApp;
   let operations: ApiOperation[];
   /** The organization whose objects every route names; its owner's tokens are the ones forged. */
   let home: OrganizationObjects;
@@ -32,16 +31,14 @@ describe('abuse: forged and revoked tokens on every route', () => {
   const revokedTally = new Tally('revoked sessions');
 
   beforeAll(async () => {
-    database = await createPrivateDatabase('abuse_tokens');
-    sut = await startAppOn(database, { APP_ROLE: 'api' });
-    operations = (await fetchV1Operations(sut.http)).filter((operation) => operation.secured);
-    home = await organizationWithOneOfEverything(sut.http);
-    victim = await signUpOwner(sut.http, 'Victim');
+    app = await startAbuseApp('abuse_tokens');
+    operations = app.operations.filter((operation) => operation.secured);
+    home = await organizationWithOneOfEverything(app.sut.http);
+    victim = await signUpOwner(app.sut.http, 'Victim');
   });
   afterAll(async () => {
     printTallies('forged-tokens', [forgedTally, revokedTally]);
-    await sut?.close();
-    await database?.drop();
+    await app?.close();
   });
 
   /**
@@ -50,10 +47,10 @@ describe('abuse: forged and revoked tokens on every route', () => {
    */
   async function sweep(label: string, token: string, tally: Tally): Promise<string[]> {
     const problems: string[] = [];
-    const { changed } = await watchWrites(sut.db, async () => {
+    const { changed } = await watchWrites(app.sut.db, async () => {
       for (const operation of operations) {
         const response = await send(
-          sut.http,
+          app.sut.http,
           operation,
           fillPath(operation, ownPathValues(operation, home)),
           {
@@ -76,7 +73,7 @@ describe('abuse: forged and revoked tokens on every route', () => {
 
   const login = async (account: Account) =>
     (
-      await sut.http
+      await app.sut.http
         .post('/v1/auth/login')
         .set('X-Forwarded-For', randomIp())
         .send({ email: account.email, password: PASSWORD })
@@ -87,7 +84,10 @@ describe('abuse: forged and revoked tokens on every route', () => {
   it('accepts a token forged exactly as the server signs them', async () => {
     const token = forge(claimsOf(home.owner), { expiresIn: ONE_MINUTE });
 
-    const response = await sut.http.get('/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const response = await app.sut.http
+      .get('/v1/auth/me')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
 
     expect(response.body.user.id).toBe(home.owner.userId);
   });
@@ -104,14 +104,17 @@ describe('abuse: forged and revoked tokens on every route', () => {
 
   it('refuses a session’s access token on every route once the session logged out', async () => {
     const session = await login(home.owner);
-    await sut.http.post('/v1/auth/logout').set('Authorization', `Bearer ${session.accessToken}`).expect(204);
+    await app.sut.http
+      .post('/v1/auth/logout')
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .expect(204);
 
     expect(await sweep('after logout', session.accessToken, revokedTally)).toEqual([]);
   });
 
   it('refuses a member’s access token on every route once the member was removed', async () => {
-    const member = await addMember(sut.http, home.owner, 'admin');
-    await actingAs(sut.http, home.owner).delete(`/v1/members/${member.userId}`).expect(204);
+    const member = await addMember(app.sut.http, home.owner, 'admin');
+    await actingAs(app.sut.http, home.owner).delete(`/v1/members/${member.userId}`).expect(204);
 
     expect(await sweep('after removal', member.accessToken, revokedTally)).toEqual([]);
   });
@@ -119,10 +122,10 @@ describe('abuse: forged and revoked tokens on every route', () => {
   it('refuses the rotated access token on every route once a spent refresh token was replayed', async () => {
     const session = await login(home.owner);
     const rotated = (
-      await sut.http.post('/v1/auth/refresh').send({ refreshToken: session.refreshToken }).expect(200)
+      await app.sut.http.post('/v1/auth/refresh').send({ refreshToken: session.refreshToken }).expect(200)
     ).body;
     expectProblem(
-      await sut.http.post('/v1/auth/refresh').send({ refreshToken: session.refreshToken }),
+      await app.sut.http.post('/v1/auth/refresh').send({ refreshToken: session.refreshToken }),
       401,
       'invalid_refresh_token',
     );
@@ -131,7 +134,7 @@ describe('abuse: forged and revoked tokens on every route', () => {
   });
 
   it('takes role and organization from the session, never from claims a token adds', async () => {
-    const viewer = await addMember(sut.http, home.owner, 'viewer');
+    const viewer = await addMember(app.sut.http, home.owner, 'viewer');
     const token = forge(
       {
         ...claimsOf(viewer),
@@ -143,8 +146,8 @@ describe('abuse: forged and revoked tokens on every route', () => {
     );
     const bearer = `Bearer ${token}`;
 
-    const me = await sut.http.get('/v1/auth/me').set('Authorization', bearer).expect(200);
-    const remove = await sut.http.delete(`/v1/customers/${home.customer}`).set('Authorization', bearer);
+    const me = await app.sut.http.get('/v1/auth/me').set('Authorization', bearer).expect(200);
+    const remove = await app.sut.http.delete(`/v1/customers/${home.customer}`).set('Authorization', bearer);
 
     expect({ role: me.body.user.role, organization: me.body.organization.id }).toEqual({
       role: 'viewer',

@@ -1,8 +1,9 @@
 import type { Response } from 'supertest';
 import { type Account, PASSWORD, PROBLEM_JSON, signUpOwner, uniqueEmail } from '../../support/factories.js';
-import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../../support/private-database.js';
+import { startAppOn } from '../../support/private-database.js';
 import { type Child, freePort, startRedisServer } from '../../support/processes.js';
 import { randomIp, type TestApp } from '../../support/test-app.js';
+import { type AbuseApp, startAbuseApp } from './abuse-app.js';
 import { watchWrites } from './database-fingerprint.js';
 import { printTallies, Tally } from './tally.js';
 
@@ -38,7 +39,7 @@ function expectThrottled(response: Response, windowSeconds: number): void {
 }
 
 describe('abuse: login brute force', () => {
-  let database: PrivateDatabase;
+  let app: AbuseApp;
   let sut: TestApp;
   const tallies = {
     oneAddress: new Tally('password list, one address'),
@@ -51,13 +52,12 @@ describe('abuse: login brute force', () => {
   };
 
   beforeAll(async () => {
-    database = await createPrivateDatabase('abuse_login');
-    sut = await startAppOn(database, { APP_ROLE: 'api' });
+    app = await startAbuseApp('abuse_login');
+    sut = app.sut;
   });
   afterAll(async () => {
     printTallies('login-brute-force', Object.values(tallies));
-    await sut?.close();
-    await database?.drop();
+    await app?.close();
   });
 
   const login = (email: string, password: string, ip: string, app: TestApp = sut) =>
@@ -176,7 +176,7 @@ describe('abuse: login brute force', () => {
       // Its own Redis: every request counts against 127.0.0.1, which must not throttle other suites.
       const port = await freePort();
       redis = await startRedisServer(port);
-      direct = await startAppOn(database, {
+      direct = await startAppOn(app.database, {
         APP_ROLE: 'api',
         TRUST_PROXY: 'false',
         REDIS_URL: `redis://127.0.0.1:${port}/0`,

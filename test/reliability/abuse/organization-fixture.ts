@@ -22,7 +22,7 @@ export interface OrganizationObjects {
   member: Account;
   customer: string;
   draftInvoice: string;
-  /** Paid in full, then partly refunded: open again, with a payment, a refund and a notification. */
+  /** Paid in full (a notification), then half refunded: open again, 5000 due, with a payment and a refund. */
   issuedInvoice: string;
   payment: string;
   invitation: string;
@@ -40,7 +40,7 @@ export async function organizationWithOneOfEverything(http: TestAgent): Promise<
   const draftInvoice = (await createInvoice(http, owner, { customerId: customer })).id;
   const issued = await openInvoice(http, owner, { customerId: customer });
   const payment = (await createPayment(http, owner, issued.id, issued.amountDue)).id;
-  await refundPayment(http, owner, payment, { amount: 100 });
+  await refundPayment(http, owner, payment, { amount: issued.amountDue / 2 });
   const invitation = (
     await as.post('/v1/invitations', { email: uniqueEmail('invitee'), role: 'viewer' }).expect(201)
   ).body.id;
