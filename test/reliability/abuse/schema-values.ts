@@ -58,3 +58,57 @@ export function minimalBody(operation: ApiOperation, ids: BodyIds): Record<strin
   if (!operation.body) return undefined;
   return { ...minimalObject(operation.body, ids), ...REQUIRED_BY_RULE[operation.route] };
 }
+
+/** A field a body can carry, at any depth: `name`, `address.city`, `lineItems.0.quantity`. */
+export interface Field {
+  path: string;
+  schema: Schema;
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'map' | 'object';
+}
+
+function kindOf(schema: Schema): Field['kind'] {
+  if (schema.type === 'array') return 'list';
+  if (typeof schema.additionalProperties === 'object') return 'map';
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if (schema.type === 'string' || schema.type === 'boolean') return schema.type;
+  return 'object';
+}
+
+/** Every field of the schema: objects and lists of objects are walked into (their first item stands for all). */
+export function fieldsOf(schema: Schema, parent = ''): Field[] {
+  return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
+    const path = parent ? `${parent}.${name}` : name;
+    const field: Field = { path, schema: property, kind: kindOf(property) };
+    if (field.kind === 'object') return [field, ...fieldsOf(property, path)];
+    if (field.kind === 'list' && property.items?.properties)
+      return [field, ...fieldsOf(property.items, `${path}.0`)];
+    return [field];
+  });
+}
+
+/**
+ * The operation's minimal body with `value` at `path`, the objects and lists on the way filled with accepted
+ * values, so that `value` is the one thing wrong with it.
+ */
+export function bodyWith(
+  operation: ApiOperation,
+  ids: BodyIds,
+  path: string,
+  value: unknown,
+): Record<string, unknown> {
+  const body = structuredClone(minimalBody(operation, ids) ?? {});
+  const names = path.split('.');
+  let holder: Record<string, unknown> = body;
+  let schema: Schema = operation.body ?? {};
+  for (const [index, name] of names.entries()) {
+    const property = schema.properties?.[name] ?? schema.items ?? {};
+    if (index === names.length - 1) {
+      holder[name] = value;
+      break;
+    }
+    holder[name] ??= acceptedValue(property, name, ids);
+    holder = holder[name] as Record<string, unknown>;
+    schema = property;
+  }
+  return body;
+}
