@@ -469,6 +469,7 @@ describe('POST /v1/integrations/stripe/webhook', () => {
         () => ({ metadata: { invoiceId: 'INV-000042' } }),
         /not a UUID/,
       ],
+      ['a payment intent without an id', () => ({ id: null }), /payment intent has no id/],
     ];
 
     it.each(refusals)('%s', async (_case, fields, reason) => {
@@ -491,6 +492,34 @@ describe('POST /v1/integrations/stripe/webhook', () => {
         outcome: 'ignored',
         reason: expect.stringMatching(reason),
       });
+    });
+
+    it.each<[string, (event: StripeEventBody) => object, RegExp]>([
+      [
+        'an event without data.object',
+        (event) => ({ ...event, data: { object: null } }),
+        /has no data\.object/,
+      ],
+      [
+        'an event whose created time is not a number',
+        (event) => ({ ...event, created: 'yesterday' }),
+        /no valid created time/,
+      ],
+    ])('%s', async (_case, reshape, reason) => {
+      const owner = await signUpOwner(sut.http);
+      const invoice = await openInvoice(owner);
+      const before = await stateOf(owner, invoice.id);
+
+      const response = await deliver(reshape(succeeded(paymentIntent(invoice))) as StripeEventBody).expect(
+        200,
+      );
+
+      expect(response.body).toEqual({
+        received: true,
+        outcome: 'ignored',
+        reason: expect.stringMatching(reason),
+      });
+      expect(await stateOf(owner, invoice.id)).toEqual(before);
     });
 
     it('a payment on a void invoice', async () => {
@@ -533,6 +562,22 @@ describe('POST /v1/integrations/stripe/webhook', () => {
       .send(payload);
 
     expectProblem(response, 400, 'malformed_json');
+  });
+
+  it('refuses a well-signed body that is JSON but no object: 400 validation_failed', async () => {
+    const payload = 'null';
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: TEST_STRIPE_WEBHOOK_SECRET,
+    });
+
+    const response = await sut.http
+      .post(WEBHOOK)
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', signature)
+      .send(payload);
+
+    expectProblem(response, 400, 'validation_failed');
   });
 
   describe('without STRIPE_WEBHOOK_SECRET', () => {
