@@ -36,24 +36,34 @@ export async function startAbuseApp(label: string, overrides: NodeJS.ProcessEnv 
   }
 }
 
+/** How sendOwn sends: `jsonText` sends the body as is (JSON that JSON.stringify cannot write, or signed bytes). */
+export interface SendOptions {
+  jsonText?: boolean;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+}
+
 /**
  * Sends `body` to the operation on the organization's own objects, as its owner, from an address of its own
- * (signup and login count per address); answers the response and the tables that changed. A `jsonText` body
- * goes as is: JSON that JSON.stringify cannot write (1e400) or would overflow the stack writing.
+ * (signup and login count per address); answers the response and the tables that changed.
  */
 export async function sendOwn(
   app: AbuseApp,
   objects: OrganizationObjects,
   operation: ApiOperation,
   body: unknown,
-  { jsonText = false } = {},
+  { jsonText = false, headers = {}, query = {} }: SendOptions = {},
 ): Promise<{ response: Response; changed: string[] }> {
   const { result: response, changed } = await watchWrites(app.sut.db, () =>
     send(app.sut.http, operation, fillPath(operation, ownPathValues(operation, objects)), {
       bearer: objects.owner.bearer,
       body,
-      headers: { 'X-Forwarded-For': randomIp(), ...(jsonText && { 'Content-Type': 'application/json' }) },
-    }),
+      headers: {
+        'X-Forwarded-For': randomIp(),
+        ...(jsonText && { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+    }).query(query),
   );
   return { response, changed };
 }

@@ -6,11 +6,17 @@ import { PUBLIC_WEBHOOK_URL } from './organization-fixture.js';
 export type BodyIds = Record<string, string>;
 
 /**
- * Rules the schema cannot state: signup needs organizationName unless it has an inviteToken. A body built
- * from the schema alone fails these, so the sweep would test the validation rather than the route.
+ * What the schema cannot state: signup needs organizationName unless it has an inviteToken, and a Stripe
+ * event (free-form in the document) needs its envelope. A body built from the schema alone fails these, so
+ * a sweep would test the validation rather than the route.
  */
 const REQUIRED_BY_RULE: Record<string, Record<string, unknown>> = {
   'POST /v1/auth/signup': { organizationName: 'Abuse Inc' },
+  'POST /v1/integrations/stripe/webhook': {
+    id: 'evt_abuse',
+    type: 'payment_intent.succeeded',
+    data: { object: { id: 'pi_abuse', amount_received: 100, currency: 'usd', metadata: {} } },
+  },
 };
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
