@@ -18,6 +18,18 @@ export class Tally {
     this.unexpectedWrites += tables;
   }
 
+  /** One tally of everything `tallies` counted, for a spec's summary line. */
+  static total(scenario: string, tallies: Tally[]): Tally {
+    const total = new Tally(scenario);
+    for (const tally of tallies) {
+      total.requests += tally.requests;
+      total.unexpectedWrites += tally.unexpectedWrites;
+      for (const [status, n] of tally.statuses)
+        total.statuses.set(status, (total.statuses.get(status) ?? 0) + n);
+    }
+    return total;
+  }
+
   get serverErrors(): number {
     return [...this.statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
   }
@@ -32,7 +44,11 @@ export class Tally {
   }
 }
 
-/** Prints each tally's line under the spec's name (jest shows process output as it comes). */
+/** Prints the spec's one-line summary, then each scenario's line under it (jest shows process output as it comes). */
 export function printTallies(spec: string, tallies: Tally[]): void {
-  process.stdout.write(`[abuse] ${spec}\n${tallies.map((tally) => `  ${tally.summary()}\n`).join('')}`);
+  const lines = [
+    `[abuse] ${Tally.total(spec, tallies).summary()}`,
+    ...tallies.map((tally) => `  ${tally.summary()}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
