@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { answerClientError } from './common/http/client-error-handler.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { genRequestId, traceRequests } from './common/tracing/http-tracing.js';
 import { RequestAwareLogger } from './common/tracing/request-logger.js';
@@ -19,6 +20,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // The caller's X-Request-Id is taken only when it is a sensible token (genRequestId checks it).
     requestIdHeader: false,
     genReqId: genRequestId,
+    clientErrorHandler: answerClientError,
   });
   const root = config.role === 'worker' ? WorkerModule.forRoot(config) : AppModule.forRoot(config);
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {

@@ -111,6 +111,13 @@ describe('error answers', () => {
       expectProblemDocument(response, 404, 'not_found');
     });
 
+    it('answers 431 headers_too_large for a URL past what the server reads', async () => {
+      const response = await sut.http
+        .get(`/v1/customers?q=${'x'.repeat(20_000)}`)
+        .set('Authorization', owner.bearer);
+      expectProblemDocument(response, 431, 'headers_too_large');
+    });
+
     it('answers 401 unauthorized for a token that is not a JWT', async () => {
       const response = await sut.http.get('/v1/customers').set('Authorization', 'Bearer not-a-token');
       expectProblemDocument(response, 401, 'unauthorized');

@@ -469,6 +469,7 @@ describe('POST /v1/integrations/stripe/webhook', () => {
         () => ({ metadata: { invoiceId: 'INV-000042' } }),
         /not a UUID/,
       ],
+      ['a payment intent without an id', () => ({ id: null }), /payment intent has no id/],
     ];
 
     it.each(refusals)('%s', async (_case, fields, reason) => {
@@ -491,6 +492,34 @@ describe('POST /v1/integrations/stripe/webhook', () => {
         outcome: 'ignored',
         reason: expect.stringMatching(reason),
       });
+    });
+
+    it.each<[string, (event: StripeEventBody) => object, RegExp]>([
+      [
+        'an event without data.object',
+        (event) => ({ ...event, data: { object: null } }),
+        /has no data\.object/,
+      ],
+      [
+        'an event whose created time is not a number',
+        (event) => ({ ...event, created: 'yesterday' }),
+        /no valid created time/,
+      ],
+    ])('%s', async (_case, reshape, reason) => {
+      const owner = await signUpOwner(sut.http);
+      const invoice = await openInvoice(owner);
+      const before = await stateOf(owner, invoice.id);
+
+      const response = await deliver(reshape(succeeded(paymentIntent(invoice))) as StripeEventBody).expect(
+        200,
+      );
+
+      expect(response.body).toEqual({
+        received: true,
+        outcome: 'ignored',
+        reason: expect.stringMatching(reason),
+      });
+      expect(await stateOf(owner, invoice.id)).toEqual(before);
     });
 
     it('a payment on a void invoice', async () => {
@@ -519,8 +548,10 @@ describe('POST /v1/integrations/stripe/webhook', () => {
     });
   });
 
-  it('refuses a body that is not JSON before looking at it: 400 malformed_json', async () => {
-    const payload = '{"id": "evt_1", ';
+  it.each([
+    ['not JSON', '{"id": "evt_1", ', 'malformed_json'],
+    ['JSON but no object', 'null', 'validation_failed'],
+  ])('refuses a well-signed body that is %s before looking at it: 400 %s', async (_case, payload, code) => {
     const signature = Stripe.webhooks.generateTestHeaderString({
       payload,
       secret: TEST_STRIPE_WEBHOOK_SECRET,
@@ -532,7 +563,7 @@ describe('POST /v1/integrations/stripe/webhook', () => {
       .set('Stripe-Signature', signature)
       .send(payload);
 
-    expectProblem(response, 400, 'malformed_json');
+    expectProblem(response, 400, code);
   });
 
   describe('without STRIPE_WEBHOOK_SECRET', () => {

@@ -108,6 +108,21 @@ describe('createValidationPipe', () => {
     expect(sut.errors?.map((e) => e.field)).toEqual(expect.arrayContaining(['name', 'email']));
   });
 
+  it('refuses a body nested 100,000 deep with validation_failed instead of overflowing the stack', async () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+
+    const sut = await refusal({ name: 'Globex', email: 'ap@globex.test', address: deep });
+
+    expect(sut.code).toBe('validation_failed');
+    expect(sut.errors?.[0].field).toMatch(/^address\.0\.0/);
+  });
+
+  it('refuses text with a lone surrogate, which Postgres cannot store, naming the field', async () => {
+    const sut = await refusal(JSON.parse('{"name": "Globex \\ud800", "email": "ap@globex.test"}'));
+
+    expect(sut.errors).toEqual([{ field: 'name', message: expect.stringMatching(/surrogate/) }]);
+  });
+
   it('puts every message into the detail', async () => {
     const sut = await refusal({ name: 42 });
 

@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { bodyShapeProblem } from './body-shape.js';
 
 /** Flattens class-validator's tree into `{ field: 'address.city', message }` pairs. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -21,6 +22,8 @@ class BodyValidationPipe extends ValidationPipe {
       const message = 'The body must be a JSON object';
       throw new DomainError('validation_failed', message, [{ field: '', message }]);
     }
+    const shapeProblem = metadata.type === 'body' ? bodyShapeProblem(value) : null;
+    if (shapeProblem) throw new DomainError('validation_failed', shapeProblem.message, [shapeProblem]);
     return super.transform(value, metadata);
   }
 }

@@ -66,6 +66,8 @@ describe('toStripeReport', () => {
       ['no amount received', { amount_received: 0 }, /no valid amount/],
       ['a fractional amount', { amount_received: 10.5 }, /no valid amount/],
       ['a currency that is not ISO 4217 shaped', { currency: 'usdt' }, /no valid currency/],
+      ['no intent id', { id: null }, /has no id/],
+      ['an intent id that is not a string', { id: { nested: 'pi_1' } }, /has no id/],
     ])('is ignored with a reason for %s', (_case, fields, reason) => {
       const sut = toStripeReport(event('payment_intent.succeeded', intent(fields)));
       expect(sut).toEqual({ kind: 'ignore', reason: expect.stringMatching(reason) });
@@ -129,6 +131,35 @@ describe('toStripeReport', () => {
       const sut = toStripeReport(event('charge.refunded', charge(fields)));
       expect(sut).toEqual({ kind: 'ignore', reason: expect.stringMatching(reason) });
     });
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'pi_1'],
+    ['missing', undefined],
+  ])('ignores a handled event whose data.object is %s', (_case, object) => {
+    const sut = toStripeReport({
+      ...event('payment_intent.succeeded', {}),
+      data: { object },
+    } as Stripe.Event);
+    expect(sut).toEqual({ kind: 'ignore', reason: 'event evt_1 has no data.object' });
+  });
+
+  it.each<[string, unknown]>([
+    ['a string', 'yesterday'],
+    ['fractional', 1.5],
+    ['negative', -1],
+    ['past year 9999', 1e20],
+  ])('ignores a payment whose event created time is %s', (_case, created) => {
+    const sut = toStripeReport({ ...event('payment_intent.succeeded', intent()), created } as Stripe.Event);
+    expect(sut).toEqual({ kind: 'ignore', reason: expect.stringMatching(/no valid created time/) });
+  });
+
+  it('leaves out a failure message that is not text', () => {
+    const failed = intent({ amount_received: 0, last_payment_error: { message: { nested: 'declined' } } });
+    const sut = toStripeReport(event('payment_intent.payment_failed', failed));
+    expect(sut).toMatchObject({ kind: 'failure' });
+    expect(sut).not.toHaveProperty('payment.failureMessage');
   });
 
   it.each(['payment_intent.created', 'customer.created', 'charge.succeeded', 'invoice.paid'])(

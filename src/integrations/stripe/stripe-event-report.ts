@@ -13,6 +13,9 @@ export type StripeReport =
 
 /** Maps a verified Stripe event to the report the payments service applies; pure, so every shape is unit-tested. */
 export function toStripeReport(event: Stripe.Event): StripeReport {
+  // A signature proves who sent the bytes, not their shape: what would fail further in is ignored here.
+  const object: unknown = event.data?.object;
+  if (typeof object !== 'object' || object === null) return ignore(`event ${event.id} has no data.object`);
   switch (event.type) {
     case 'payment_intent.succeeded': {
       const intent = event.data.object;
@@ -43,6 +46,10 @@ function paymentReport(
   amount: number,
   eventCreated: number,
 ): StripeReport {
+  if (typeof intent.id !== 'string' || intent.id === '') return ignore('payment intent has no id');
+  if (!isMinorUnits(eventCreated, 0) || eventCreated > LATEST_UNIX_SECONDS) {
+    return ignore(`the event about payment intent ${intent.id} has no valid created time`);
+  }
   const invoiceId = intent.metadata?.invoiceId;
   if (!invoiceId) return ignore(`payment intent ${intent.id} has no metadata.invoiceId`);
   if (!isUUID(invoiceId)) return ignore(`metadata.invoiceId ${JSON.stringify(invoiceId)} is not a UUID`);
@@ -60,12 +67,15 @@ function paymentReport(
       currency: intent.currency.toUpperCase(),
       // When Stripe reported the outcome: an intent can be created days before it succeeds (bank debits).
       paidAt: new Date(eventCreated * 1000),
-      ...(kind === 'failure' && intent.last_payment_error?.message
+      ...(kind === 'failure' && typeof intent.last_payment_error?.message === 'string'
         ? { failureMessage: intent.last_payment_error.message }
         : {}),
     },
   };
 }
+
+// 9999-12-31T23:59:59Z: a later `created` is no date Postgres stores.
+const LATEST_UNIX_SECONDS = 253_402_300_799;
 
 const isMinorUnits = (value: unknown, min: number): value is number =>
   Number.isSafeInteger(value) && (value as number) >= min;

@@ -71,7 +71,12 @@ export class StripeWebhookService {
       }
       throw error;
     }
-    if (typeof event.id !== 'string' || typeof event.type !== 'string') {
+    if (
+      typeof event !== 'object' ||
+      event === null ||
+      typeof event.id !== 'string' ||
+      typeof event.type !== 'string'
+    ) {
       throw new DomainError('validation_failed', 'The body is not a Stripe event (no id or type)');
     }
     return event;
