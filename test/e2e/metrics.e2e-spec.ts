@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
 import { type Account, actingAs, createCustomer, openInvoice, signUpOwner } from '../support/factories.js';
 import { fetchPdf, startPdfTestApp } from '../support/pdf.js';
+import { startIsolatedTestApp } from '../support/private-database.js';
 import { waitFor } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Receiver } from '../support/webhook-receiver.js';
@@ -84,8 +85,13 @@ describe('metrics', () => {
     let owner: Account;
     const receivers: Receiver[] = [];
 
+    // Isolated: on the shared database and Redis, other suites' pending webhook retries would be delivered by
+    // this app too and move the counters it checks.
     beforeAll(async () => {
-      sut = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' });
+      sut = await startIsolatedTestApp('metrics', {
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_RETRY_SCHEDULE: '1,1,1',
+      });
       owner = await signUpOwner(sut.http);
     });
     afterAll(async () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Account } from './factories.js';
-import { createPrivateDatabase, startAppOn } from './private-database.js';
-import { freePort, startRedisServer, waitFor } from './processes.js';
+import { startIsolatedTestApp } from './private-database.js';
+import { waitFor } from './processes.js';
 import type { TestApp } from './test-app.js';
 
 const run = promisify(execFile);
@@ -15,30 +15,8 @@ const run = promisify(execFile);
  * An app that renders PDFs (its worker works the `pdf` queue), on a database and a redis-server of its own,
  * so its invoices are rendered by it alone and it renders nothing else. close() drops both.
  */
-export async function startPdfTestApp(label: string, overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-  const port = await freePort();
-  const redis = await startRedisServer(port);
-  const database = await createPrivateDatabase(label).catch(async (error: unknown) => {
-    await redis.stop();
-    throw error;
-  });
-  try {
-    const app = await startAppOn(database, {
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-      WORKER_QUEUES: 'pdf',
-      ...overrides,
-    });
-    const close = async () => {
-      await app.close();
-      await redis.stop();
-      await database.drop();
-    };
-    return { ...app, close };
-  } catch (error) {
-    await redis.stop();
-    await database.drop();
-    throw error;
-  }
+export function startPdfTestApp(label: string, overrides: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  return startIsolatedTestApp(label, { WORKER_QUEUES: 'pdf', ...overrides });
 }
 
 /** A GET whose body is kept as bytes whatever its content type (supertest parses only text and JSON). */

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { TEST_DATABASE_URL, testConfig } from './environment.js';
+import { freePort, startRedisServer } from './processes.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -70,4 +71,33 @@ export async function startAppOn(database: PrivateDatabase, overrides: NodeJS.Pr
     await app.close();
   };
   return { app, http: request(app.getHttpServer()), db, close };
+}
+
+/**
+ * An app on a database and a redis-server of its own: no other app's rows, jobs or retries reach it, and it
+ * reaches none of theirs. close() drops both.
+ */
+export async function startIsolatedTestApp(
+  label: string,
+  overrides: NodeJS.ProcessEnv = {},
+): Promise<TestApp> {
+  const port = await freePort();
+  const redis = await startRedisServer(port);
+  const database = await createPrivateDatabase(label).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  try {
+    const app = await startAppOn(database, { REDIS_URL: `redis://127.0.0.1:${port}`, ...overrides });
+    const close = async () => {
+      await app.close();
+      await redis.stop();
+      await database.drop();
+    };
+    return { ...app, close };
+  } catch (error) {
+    await redis.stop();
+    await database.drop();
+    throw error;
+  }
 }
