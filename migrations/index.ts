@@ -9,6 +9,7 @@ import { Webhooks1795602801675 } from './1795602801675-Webhooks.js';
 import { EventsNotify1795603055914 } from './1795603055914-EventsNotify.js';
 import { InvoicePdfs1795608450985 } from './1795608450985-InvoicePdfs.js';
 import { RequestIds1795612069606 } from './1795612069606-RequestIds.js';
+import { IdempotencyClaim1796000000000 } from './1796000000000-IdempotencyClaim.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   EventsNotify1795603055914,
   InvoicePdfs1795608450985,
   RequestIds1795612069606,
+  IdempotencyClaim1796000000000,
 ];

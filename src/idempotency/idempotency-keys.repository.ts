@@ -14,25 +14,25 @@ export type StoredAnswer = Pick<IdempotencyKey, 'requestHash' | 'responseBody'>;
 export class IdempotencyKeysRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Held until the caller's transaction ends; false while another transaction holds the same key. */
-  async tryLock(manager: EntityManager, scope: string, key: string): Promise<boolean> {
-    const [{ locked }] = await preparedQuery<{ locked: boolean }>(
+  /**
+   * Takes the key's lock until the caller's transaction ends, then reads its stored answer while younger than
+   * the TTL (an older one is as good as gone): null when another transaction holds the lock, `stored: null`
+   * when the key is new. One round trip (the migration IdempotencyClaim).
+   */
+  async claim(
+    manager: EntityManager,
+    scope: string,
+    key: string,
+  ): Promise<{ stored: StoredAnswer | null } | null> {
+    const [claimed] = await preparedQuery<{ locked: boolean } & StoredAnswer>(
       manager,
-      `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-      [`idempotency-key:${scope}:${key}`],
-    );
-    return locked;
-  }
-
-  /** The stored answer while it is younger than the TTL; an older one is as good as gone. */
-  async findLive(manager: EntityManager, scope: string, key: string): Promise<StoredAnswer | null> {
-    const rows = await preparedQuery<StoredAnswer>(
-      manager,
-      `SELECT request_hash AS "requestHash", response_body AS "responseBody" FROM idempotency_keys
-        WHERE scope = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)`,
+      `SELECT locked, request_hash AS "requestHash", response_body AS "responseBody"
+         FROM claim_idempotency_key($1, $2, $3)`,
       [scope, key, IDEMPOTENCY_KEY_TTL_HOURS],
     );
-    return rows[0] ?? null;
+    if (!claimed.locked) return null;
+    const { requestHash, responseBody } = claimed;
+    return { stored: requestHash === null ? null : { requestHash, responseBody } };
   }
 
   /** Saves the answer, replacing an expired one under the same key. */

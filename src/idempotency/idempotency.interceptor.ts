@@ -43,7 +43,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     return from(
       this.transactions.runInNew(async (manager) => {
-        if (!(await this.keys.tryLock(manager, scope, key))) {
+        const claim = await this.keys.claim(manager, scope, key);
+        if (!claim) {
           throw new DomainError(
             'idempotency_key_in_use',
             `A request with this ${IDEMPOTENCY_KEY_HEADER} is still running; retry later`,
@@ -51,7 +52,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             1,
           );
         }
-        const stored = await this.keys.findLive(manager, scope, key);
+        const { stored } = claim;
         if (stored && stored.requestHash !== hash) {
           throw new DomainError(
             'idempotency_key_reused',
