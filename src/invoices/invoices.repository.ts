@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Customer } from '../customers/customer.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
 import { EntityRows } from '../database/entity-rows.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { containsPattern } from '../database/like-pattern.js';
@@ -31,6 +32,7 @@ export class InvoicesRepository {
   private readonly invoiceRows: EntityRows<Invoice>;
   private readonly customerRows: EntityRows<Customer>;
   private readonly lineRows: EntityRows<InvoiceLine>;
+  private readonly organizationRows: EntityRows<Organization>;
   /**
    * Invoices with their details, one row each: the lines as one JSON array (a row per line would repeat the
    * wide invoice row and cost a second query for a list), and the customer only for drafts, as an issued
@@ -43,6 +45,7 @@ export class InvoicesRepository {
     this.customerRows = new EntityRows(dataSource, Customer, 'customer');
     // A line's own timestamps are in no response: a list of 50 invoices would parse 300 dates for nothing.
     this.lineRows = new EntityRows(dataSource, InvoiceLine, 'line', ['createdAt', 'updatedAt']);
+    this.organizationRows = new EntityRows(dataSource, Organization, 'organization');
     this.selectDetails = `SELECT ${this.invoiceRows.select}, ${this.customerRows.select},
         ${this.linesFrom('invoice_lines line WHERE line.invoice_id = invoice.id')}
        FROM invoices invoice
@@ -90,13 +93,31 @@ export class InvoicesRepository {
     await this.lineRows.insert(manager, lines);
   }
 
-  /** Locks the invoice row until the caller's transaction ends; true when it exists in the organization. */
-  async lock(manager: EntityManager, organizationId: string, id: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      'SELECT 1 FROM invoices WHERE organization_id = $1 AND id = $2 FOR UPDATE',
-      [organizationId, id],
+  /** The invoice as findInOrganization reads it, its row locked until the caller's transaction ends. */
+  lockInOrganization(manager: EntityManager, organizationId: string, id: string): Promise<Invoice | null> {
+    return this.findOne(manager, 'invoice.organization_id = $1 AND invoice.id = $2 FOR UPDATE OF invoice', [
+      organizationId,
+      id,
+    ]);
+  }
+
+  /**
+   * Takes the organization's next invoice number in the caller's transaction, answering the organization (the
+   * seller) as it is now. The UPDATE locks its row, so concurrent finalizes take their numbers one at a time,
+   * and a rollback gives the number back: no gaps.
+   */
+  async takeNextNumber(
+    manager: EntityManager,
+    organizationId: string,
+  ): Promise<{ sequence: number; organization: Organization }> {
+    const [row] = await preparedQuery<Row>(
+      manager,
+      `UPDATE organizations organization SET next_invoice_number = next_invoice_number + 1
+        WHERE organization.id = $1 RETURNING ${this.organizationRows.select}`,
+      [organizationId],
     );
-    return rows.length > 0;
+    const organization = this.organizationRows.from(row)!;
+    return { sequence: organization.nextInvoiceNumber - 1, organization };
   }
 
   /**

@@ -136,7 +136,7 @@ export class InvoicesService {
           `The due date ${dueDate} is before the issue date ${issueDate}`,
         );
       }
-      const { sequence, organization } = await this.takeNextNumber(manager, actor.organizationId);
+      const { sequence, organization } = await this.invoices.takeNextNumber(manager, actor.organizationId);
       // Nothing to collect (a fully discounted invoice): issued as paid, as there is no payment to wait for.
       const settled = invoice.total === 0;
       const now = new Date();
@@ -204,18 +204,17 @@ export class InvoicesService {
       const invoice = await this.requireLocked(manager, actor, id);
       assertAllowed(invoice, action);
       const followingEvents = (await apply(manager, invoice)) ?? [];
-      const { lines: _lines, customer: _customer, ...columns } = invoice;
-      await manager.save(Invoice, columns);
+      // One UPDATE of the row as it now is; updatedAt is left out for the UPDATE to set it.
+      const {
+        lines: _lines,
+        customer: _customer,
+        createdAt: _created,
+        updatedAt: _updated,
+        ...columns
+      } = invoice;
+      await manager.update(Invoice, { id: invoice.id }, columns);
       return this.recorded(manager, actor, invoice.id, event, ...followingEvents);
     });
-  }
-
-  /** Bumps the organization's counter in this transaction: a rollback gives the number back, so no gaps. */
-  private async takeNextNumber(manager: EntityManager, organizationId: string) {
-    // The UPDATE locks the organization row, so concurrent finalizes take their numbers one at a time.
-    await manager.increment(Organization, { id: organizationId }, 'nextInvoiceNumber', 1);
-    const organization = await manager.findOneByOrFail(Organization, { id: organizationId });
-    return { sequence: organization.nextInvoiceNumber - 1, organization };
   }
 
   private async recorded(
@@ -255,10 +254,9 @@ export class InvoicesService {
   }
 
   private async requireLocked(manager: EntityManager, actor: AuthUser, id: string): Promise<Invoice> {
-    if (!(await this.invoices.lock(manager, actor.organizationId, id))) {
-      throw new DomainError('invoice_not_found', `No invoice ${id}`);
-    }
-    return (await this.invoices.findInOrganization(actor.organizationId, id, manager))!;
+    const invoice = await this.invoices.lockInOrganization(manager, actor.organizationId, id);
+    if (!invoice) throw new DomainError('invoice_not_found', `No invoice ${id}`);
+    return invoice;
   }
 }
 

@@ -475,6 +475,8 @@ describe('invoices', () => {
         metadata: { po: '7' },
         updatedAt: expect.stringMatching(ISO_UTC),
       });
+      // The draft preview's ETag is made from it: an edit must move it on.
+      expect(Date.parse(updated.updatedAt)).toBeGreaterThan(Date.parse(invoice.updatedAt));
     });
 
     it('clears notes, footer and issueDate sent as null', async () => {
