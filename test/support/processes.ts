@@ -99,11 +99,28 @@ export function accepting(port: number): Promise<boolean> {
   });
 }
 
-/** A private, empty, non-persistent redis-server on 127.0.0.1:`port`, answering once it accepts connections. */
-export async function startRedisServer(port: number): Promise<Child> {
+/**
+ * A private, empty, non-persistent redis-server on 127.0.0.1:`port`, answering once it accepts connections.
+ * `extraArgs` override those defaults (e.g. `--appendonly yes --dir <dir>` for one that keeps its data).
+ */
+export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<Child> {
   const child = startChild(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    [
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      ...extraArgs,
+    ],
     { PATH: process.env.PATH },
   );
   try {
