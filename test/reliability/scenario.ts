@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Account } from '../support/factories.js';
 import type { Receiver } from '../support/webhook-receiver.js';
@@ -26,3 +27,10 @@ export function report(...lines: string[]): void {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A process's resident memory now and at its peak, in MiB, from /proc (Linux). */
+export async function memoryOf(pid: number): Promise<{ rssMiB: number; peakMiB: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
+  return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024) };
+}

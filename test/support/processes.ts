@@ -87,6 +87,14 @@ export async function waitFor<T>(
   }
 }
 
+/** The pids of the Chromium processes `pid` launched (Puppeteer starts the browser as its child). */
+export async function chromiumChildrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('pgrep', ['-P', String(pid), 'chrom']).catch(() => ({
+    stdout: '',
+  }));
+  return stdout.split('\n').filter(Boolean).map(Number);
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */
 export function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
