@@ -20,6 +20,7 @@ describe('Postgres connections terminated under load', () => {
   let redis: Child;
   let sut: TestApp;
   let receiver: Receiver;
+  let started: Traffic | undefined;
 
   beforeAll(async () => {
     const redisPort = await freePort();
@@ -34,6 +35,8 @@ describe('Postgres connections terminated under load', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // A failed run left its traffic running.
+    await started?.stop();
     await sut?.close();
     await receiver?.close();
     await redis?.stop();
@@ -53,6 +56,7 @@ describe('Postgres connections terminated under load', () => {
     const owner = await signUpOwner(sut.http);
     const endpointId = await subscribe(sut.http, owner, receiver);
     const traffic = new Traffic(sut.http, owner).start(4);
+    started = traffic;
     await waitFor(() => traffic.summary().flowsCompleted >= 2, 20_000, 'traffic to flow');
 
     let terminated = 0;

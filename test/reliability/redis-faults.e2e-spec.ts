@@ -27,6 +27,7 @@ describe('Redis stopped, restarted and restarted empty under traffic', () => {
   let database: PrivateDatabase;
   let sut: TestApp;
   let receiver: Receiver;
+  let started: Traffic | undefined;
 
   /** A redis-server on `port` that keeps its data in `dir` (append-only file), as a production one would. */
   const startRedis = async (dir: string) => {
@@ -56,6 +57,8 @@ describe('Redis stopped, restarted and restarted empty under traffic', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // A failed run left its traffic running.
+    await started?.stop();
     await sut?.close();
     await receiver?.close();
     await redis?.stop();
@@ -67,6 +70,7 @@ describe('Redis stopped, restarted and restarted empty under traffic', () => {
     const owner = await signUpOwner(sut.http);
     const endpointId = await subscribe(sut.http, owner, receiver);
     const traffic = new Traffic(sut.http, owner).start(3);
+    started = traffic;
     const flowsPast = (more: number, what: string) => {
       const target = traffic.summary().flowsCompleted + more;
       return waitFor(() => traffic.summary().flowsCompleted >= target, 30_000, what);

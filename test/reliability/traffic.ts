@@ -55,7 +55,7 @@ export class Traffic {
     return this;
   }
 
-  /** Lets the flows in progress finish, then answers what happened. */
+  /** Lets the requests in flight finish (retrying no more), then answers what happened. */
   async stop(): Promise<TrafficSummary> {
     this.running = false;
     await Promise.all(this.workers);
@@ -147,7 +147,7 @@ export class Traffic {
         (answer.status === 409 && answer.body.code === 'idempotency_key_in_use');
       if (answer && !retry)
         this.unexpected.push(`POST ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      if (!retry || Date.now() > deadline) return null;
+      if (!retry || !this.running || Date.now() > deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, RETRY_EVERY_MS));
     }
   }

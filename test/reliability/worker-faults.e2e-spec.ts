@@ -22,7 +22,7 @@ import {
 import type { TestApp } from '../support/test-app.js';
 import { type Answer, Receiver, type Script } from '../support/webhook-receiver.js';
 import { checkLedger, formatLedger } from './ledger.js';
-import { memoryOf, report, sleep, subscribe } from './scenario.js';
+import { memoryOf, report, subscribe } from './scenario.js';
 import { formatTraffic, Traffic } from './traffic.js';
 
 const MiB = 1024 * 1024;
@@ -45,6 +45,7 @@ describe('the worker process under faults', () => {
   let queues: Record<'pdf' | 'webhooks', Queue>;
   const workers: Service[] = [];
   const receivers: Receiver[] = [];
+  const traffics: Traffic[] = [];
   const strayBrowsers: number[] = [];
 
   beforeAll(async () => {
@@ -69,6 +70,8 @@ describe('the worker process under faults', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // A scenario that failed half-way left its traffic running.
+    await Promise.all(traffics.map((traffic) => traffic.stop()));
     // SIGTERM: a worker that stops cleanly closes its browser.
     await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 25_000)));
     for (const pid of strayBrowsers.filter(isAlive)) process.kill(pid, 'SIGKILL');
@@ -96,6 +99,9 @@ describe('the worker process under faults', () => {
     return worker;
   }
 
+  /** The worker running now, or a new one (a scenario run alone finds none). */
+  const runningWorker = async () => workers.filter((worker) => !worker.exited()).at(-1) ?? startWorker();
+
   async function startReceiver(script?: Script): Promise<Receiver> {
     const receiver = await new Receiver(script).start();
     receivers.push(receiver);
@@ -108,6 +114,7 @@ describe('the worker process under faults', () => {
     const receiver = await startReceiver(() => ({ status: 200, delayMs: RECEIVER_DELAY_MS }));
     const endpointId = await subscribe(sut.http, owner, receiver);
     const traffic = new Traffic(sut.http, owner).start(2);
+    traffics.push(traffic);
     /** The organization's ledger, once every PDF and webhook is done. */
     const ledger = () =>
       checkLedger(sut.db, {
@@ -116,11 +123,14 @@ describe('the worker process under faults', () => {
         pdfsSettled: true,
         settleTimeoutMs: 60_000,
       });
-    return { receiver, traffic, ledger };
+    return { organizationId: owner.organizationId, receiver, traffic, ledger };
   }
 
-  /** Waits until a render job is active and, given a receiver, a webhook to it awaits its answer. */
-  const midWork = (receiver?: Receiver) =>
+  /**
+   * Waits until the worker renders on its browser and, given a receiver, a webhook to it awaits its answer;
+   * answers the jobs active and the browser's processes.
+   */
+  const midWork = (worker: Service, receiver?: Receiver) =>
     waitFor(
       async () => {
         const active = {
@@ -130,7 +140,9 @@ describe('the worker process under faults', () => {
         // A request that reached the receiver less than half its delay ago is still waiting for its answer.
         const delivering =
           active.deliveries > 0 && Date.now() - (receiver?.received.at(-1)?.at ?? 0) < RECEIVER_DELAY_MS / 2;
-        return active.renders > 0 && (!receiver || delivering) && active;
+        if (active.renders === 0 || (receiver && !delivering)) return null;
+        const browsers = await chromiumChildrenOf(worker.process.pid!);
+        return browsers.length > 0 && { active, browsers };
       },
       30_000,
       'renders and deliveries in flight',
@@ -140,9 +152,7 @@ describe('the worker process under faults', () => {
   it('relaunches Chromium killed mid-render, and every PDF is rendered', async () => {
     const worker = await startWorker();
     const { traffic, ledger } = await organizationUnderTraffic();
-    const active = await midWork();
-    const browsers = await chromiumChildrenOf(worker.process.pid!);
-    expect(browsers.length).toBeGreaterThan(0);
+    const { active, browsers } = await midWork(worker);
 
     for (const pid of browsers) process.kill(pid, 'SIGKILL');
     await waitFor(
@@ -165,10 +175,9 @@ describe('the worker process under faults', () => {
   }, 90_000);
 
   it('on SIGTERM finishes or hands back the jobs in flight: nothing lost, nothing twice', async () => {
-    const [worker] = workers;
-    const browsers = await chromiumChildrenOf(worker.process.pid!);
+    const worker = await runningWorker();
     const { receiver, traffic, ledger } = await organizationUnderTraffic();
-    const active = await midWork(receiver);
+    const { active, browsers } = await midWork(worker, receiver);
     const signalled = Date.now();
 
     const [summary] = await Promise.all([traffic.stop(), worker.stop('SIGTERM', 25_000)]);
@@ -194,10 +203,9 @@ describe('the worker process under faults', () => {
   }, 90_000);
 
   it('takes over from a worker killed -9 mid-render and mid-delivery, while hostile receivers hold its slots', async () => {
-    const killed = workers.at(-1)!;
-    const { receiver, traffic, ledger } = await organizationUnderTraffic();
-    const active = await midWork(receiver);
-    const browsers = await chromiumChildrenOf(killed.process.pid!);
+    const killed = await runningWorker();
+    const { organizationId, receiver, traffic, ledger } = await organizationUnderTraffic();
+    const { active, browsers } = await midWork(killed, receiver);
 
     await killed.stop('SIGKILL');
     const killedAt = Date.now();
@@ -212,7 +220,6 @@ describe('the worker process under faults', () => {
     };
     const [takeover, hostileLedger] = await Promise.all([settled(ledger), settled(hostile.ledger)]);
     const memoryAfter = await memoryOf(successor.process.pid!);
-
     report(
       `worker killed: SIGKILL with ${active.renders} render and ${active.deliveries} delivery job(s) active; ` +
         `its jobs settled by the successor ${takeover.inMs} ms after the kill; ${browsersLeft.length} of its ` +
@@ -229,6 +236,14 @@ describe('the worker process under faults', () => {
     expect(takeover.violations).toEqual([]);
     // The answers in flight died with the worker: those webhooks came again, with the same webhook-id.
     expect(takeover.counts.received.duplicates).toBeGreaterThan(0);
+    // What the killed worker sent was never recorded: each delivery has one attempt, the successor's 2xx.
+    const { rows: attempts } = await sut.db.query(
+      `SELECT DISTINCT delivery.attempts, attempt.attempt, attempt.status_code AS "statusCode"
+         FROM webhook_deliveries delivery JOIN webhook_attempts attempt ON attempt.delivery_id = delivery.id
+        WHERE delivery.organization_id = $1`,
+      [organizationId],
+    );
+    expect(attempts).toEqual([{ attempts: 1, attempt: 1, statusCode: 200 }]);
     expect(hostileLedger.violations).toEqual([]);
     expect(await hostile.outcomes()).toEqual(hostile.expectedOutcomes);
     // Gigabytes offered, at most a few socket buffers taken, and the worker did not grow by what was offered.
@@ -243,17 +258,27 @@ describe('the worker process under faults', () => {
   async function hostileReceivers() {
     const owner = await signUpOwner(sut.http);
     const taken = new Map<string, number>();
-    /** An endless body: `chunk` every `everyMs`, up to 2 GiB, counting what the connection took. */
-    const endless = (name: string, chunk: Buffer, everyMs: number): Readable =>
-      Readable.from(
-        (async function* () {
-          for (let sent = chunk.length; sent <= 2048 * MiB; sent += chunk.length) {
+    /** A body of 2 GiB: `chunk` every `everyMs` (as fast as read when 0); `taken` keeps the most one answer had read. */
+    const endless = (name: string, chunk: Buffer, everyMs: number): Readable => {
+      let timer: NodeJS.Timeout | undefined;
+      let sent = 0;
+      return new Readable({
+        read() {
+          if (sent + chunk.length > 2048 * MiB) return void this.push(null);
+          const push = () => {
+            sent += chunk.length;
             taken.set(name, Math.max(taken.get(name) ?? 0, sent));
-            yield chunk;
-            if (everyMs > 0) await sleep(everyMs);
-          }
-        })(),
-      );
+            this.push(chunk);
+          };
+          if (everyMs === 0) push();
+          else timer = setTimeout(push, everyMs);
+        },
+        destroy(error, callback) {
+          clearTimeout(timer);
+          callback(error);
+        },
+      });
+    };
     const flood = (name: string, status: number): Answer => ({
       status,
       body: endless(name, Buffer.alloc(64 * 1024, 'x'), 0),
