@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signUpOwner } from '../support/factories.js';
-import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
+import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
 import { type Child, freePort, startRedisServer, waitFor } from '../support/processes.js';
 import type { TestApp } from '../support/test-app.js';
 import { Receiver } from '../support/webhook-receiver.js';
 import { checkLedger, formatLedger } from './ledger.js';
-import { report, sleep, subscribe } from './scenario.js';
+import { report, sleep, startScenarioApp, subscribe } from './scenario.js';
 import { formatTraffic, Traffic } from './traffic.js';
 
 /**
@@ -27,11 +27,7 @@ describe('Postgres connections terminated under load', () => {
     redis = await startRedisServer(redisPort);
     database = await createPrivateDatabase('pg_faults');
     receiver = await new Receiver().start();
-    sut = await startAppOn(database, {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-      WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1',
-    });
+    sut = await startScenarioApp(database, `redis://127.0.0.1:${redisPort}`);
   }, 60_000);
 
   afterAll(async () => {

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { signUpOwner } from '../support/factories.js';
-import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
+import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
 import { accepting, type Child, freePort, startRedisServer, waitFor } from '../support/processes.js';
 import type { TestApp } from '../support/test-app.js';
 import { Receiver } from '../support/webhook-receiver.js';
 import { checkLedger, formatLedger } from './ledger.js';
-import { report, sleep, subscribe } from './scenario.js';
+import { report, sleep, startScenarioApp, subscribe } from './scenario.js';
 import { formatTraffic, Traffic } from './traffic.js';
 
 /**
@@ -49,11 +49,7 @@ describe('Redis stopped, restarted and restarted empty under traffic', () => {
     await startRedis(dataDirs[0]);
     database = await createPrivateDatabase('redis_faults');
     receiver = await new Receiver(() => ({ status: 200, delayMs: 100 })).start();
-    sut = await startAppOn(database, {
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-      WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1',
-    });
+    sut = await startScenarioApp(database, `redis://127.0.0.1:${port}`);
   }, 60_000);
 
   afterAll(async () => {

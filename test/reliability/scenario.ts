@@ -1,9 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Account } from '../support/factories.js';
+import { type PrivateDatabase, startAppOn } from '../support/private-database.js';
+import type { TestApp } from '../support/test-app.js';
 import type { Receiver } from '../support/webhook-receiver.js';
 
 /** What the fault scenarios share: a receiver subscribed through the API, and their one-line reports. */
+
+/** The app in all roles but rendering, on `database` and `redisUrl`, delivering to local receivers, retrying every second. */
+export function startScenarioApp(database: PrivateDatabase, redisUrl: string): Promise<TestApp> {
+  return startAppOn(database, {
+    REDIS_URL: redisUrl,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1',
+  });
+}
 
 /** Registers `receiver` as an endpoint for `events` (all by default), keeping the secret shown once. */
 export async function subscribe(
