@@ -29,7 +29,8 @@ describe('WebhookSender', () => {
   });
   beforeEach(() => {
     received.length = 0;
-    sender = new WebhookSender({ timeoutMs: 300 });
+    // Ample for a loopback answer on a loaded machine; the timeout's own test shortens it.
+    sender = new WebhookSender({ timeoutMs: 5000 });
   });
   afterEach(() => sender.close());
   afterAll(async () => {
@@ -78,6 +79,7 @@ describe('WebhookSender', () => {
 
   it('gives up on an endpoint that does not answer in time', async () => {
     handler = () => undefined;
+    sender = new WebhookSender({ timeoutMs: 300 });
 
     const result = await sender.send(baseUrl, {}, '{}');
 
