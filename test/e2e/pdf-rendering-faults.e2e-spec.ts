@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PdfRenderer } from '../../src/pdf/rendering/pdf-renderer.js';
 import { testConfig } from '../support/environment.js';
@@ -13,7 +11,7 @@ import {
 } from '../support/factories.js';
 import { fetchPdf, pdfText } from '../support/pdf.js';
 import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
-import { type Child, freePort, startRedisServer, waitFor } from '../support/processes.js';
+import { type Child, chromiumChildrenOf, freePort, startRedisServer, waitFor } from '../support/processes.js';
 import type { TestApp } from '../support/test-app.js';
 
 const printJob = (text: string) => ({
@@ -22,13 +20,8 @@ const printJob = (text: string) => ({
   footerTemplate: '<span></span>',
 });
 
-/** The pids of the Chromium processes this test process launched (Puppeteer starts them as its children). */
-async function chromiumChildren(): Promise<number[]> {
-  const { stdout } = await promisify(execFile)('pgrep', ['-P', String(process.pid), 'chrom']).catch(() => ({
-    stdout: '',
-  }));
-  return stdout.split('\n').filter(Boolean).map(Number);
-}
+/** The pids of the Chromium processes this test process launched. */
+const chromiumChildren = () => chromiumChildrenOf(process.pid);
 
 describe('PDF rendering under faults', () => {
   describe('the renderer', () => {

@@ -87,6 +87,14 @@ export async function waitFor<T>(
   }
 }
 
+/** The pids of the Chromium processes `pid` launched (Puppeteer starts the browser as its child). */
+export async function chromiumChildrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('pgrep', ['-P', String(pid), 'chrom']).catch(() => ({
+    stdout: '',
+  }));
+  return stdout.split('\n').filter(Boolean).map(Number);
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */
 export function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -99,11 +107,28 @@ export function accepting(port: number): Promise<boolean> {
   });
 }
 
-/** A private, empty, non-persistent redis-server on 127.0.0.1:`port`, answering once it accepts connections. */
-export async function startRedisServer(port: number): Promise<Child> {
+/**
+ * A private, empty, non-persistent redis-server on 127.0.0.1:`port`, answering once it accepts connections.
+ * `extraArgs` override those defaults (e.g. `--appendonly yes --dir <dir>` for one that keeps its data).
+ */
+export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<Child> {
   const child = startChild(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    [
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      ...extraArgs,
+    ],
     { PATH: process.env.PATH },
   );
   try {

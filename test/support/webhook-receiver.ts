@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 
 export interface Received {
@@ -17,7 +18,8 @@ export interface Received {
 export interface Answer {
   status: number;
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /** A stream is piped for as long as it lasts or the client keeps reading (a trickle, a flood). */
+  body?: string | Buffer | Readable;
   /** Answers only after this long. */
   delayMs?: number;
 }
@@ -59,11 +61,16 @@ export class Receiver {
         const nthForId = this.received.filter((r) => r.webhookId === webhookId).length;
         const answer = this.script(webhookId, nthForId, this.received.length);
         if (answer === 'hang') return;
-        const timer = setTimeout(
-          () => response.writeHead(answer.status, answer.headers).end(answer.body),
-          answer.delayMs ?? 0,
-        );
-        response.on('close', () => clearTimeout(timer));
+        const { body: answerBody } = answer;
+        const timer = setTimeout(() => {
+          response.writeHead(answer.status, answer.headers);
+          if (answerBody instanceof Readable) answerBody.pipe(response);
+          else response.end(answerBody);
+        }, answer.delayMs ?? 0);
+        response.on('close', () => {
+          clearTimeout(timer);
+          if (answerBody instanceof Readable) answerBody.destroy();
+        });
       });
     });
   }

@@ -7,6 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { errorCodes } from 'fastify';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from './domain-error.js';
 import type { ErrorCode } from './error-codes.js';
 import { toDomainError } from './to-domain-error.js';
@@ -96,6 +97,15 @@ describe('toDomainError', () => {
       ['a closed pg connection', new Error('Connection terminated unexpectedly')],
       ['a closed Redis stream', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
       ['an exhausted pg pool', new Error('timeout exceeded when trying to connect')],
+      [
+        'a pg client after its connection failed',
+        new Error('Client has encountered a connection error and is not queryable'),
+      ],
+      ['a transaction whose connection Postgres dropped', new QueryRunnerAlreadyReleasedError()],
+      [
+        'a transaction manager whose connection Postgres dropped',
+        new QueryRunnerProviderAlreadyReleasedError(),
+      ],
     ])('maps %s to dependency_unavailable with retryAfter', (_case, error) => {
       expect(toDomainError(error)).toMatchObject({ code: 'dependency_unavailable', retryAfter: 5 });
     });

@@ -43,8 +43,10 @@ const UNAVAILABLE_CODES = new Set([
 // Postgres refusing text it cannot store (U+0000 in a string or in JSON): bad input, not a server fault.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
+// A pg client whose connection failed refuses further queries; TypeORM releases a transaction's query runner
+// when its connection errors (Postgres dropped it mid-transaction), and the transaction's next query says so.
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|Connection is closed|MaxRetriesPerRequest|connect ECONNREFUSED|Stream isn't writeable|timeout exceeded when trying to connect/;
+  /Connection terminated|Connection is closed|MaxRetriesPerRequest|connect ECONNREFUSED|Stream isn't writeable|timeout exceeded when trying to connect|Client has encountered a connection error|Query runner already released|connection provided by a query runner was already released/;
 
 function propertyOf(error: unknown, key: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;

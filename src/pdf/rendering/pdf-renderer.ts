@@ -148,6 +148,8 @@ export class PdfRenderer implements OnApplicationShutdown {
       executablePath: this.config.chromiumPath,
       headless: true,
       args: CHROMIUM_ARGS,
+      // Over a pipe, Chromium exits when this process dies, even by SIGKILL; over a websocket it lived on.
+      pipe: true,
     });
     browser.on('disconnected', () => {
       if (!this.closing) this.logger.warn('Browser disconnected; the next render launches a new one');
