@@ -11,8 +11,8 @@ import {
   openInvoice,
   paymentRowsOf,
   signUpOwner,
-} from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+} from '../../support/factories.js';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
 
 /** What every invoice made by createInvoice costs: 2 × 50.00. */
 const TOTAL = 10_000;
