@@ -36,6 +36,17 @@ export interface RowCounts {
   events: Record<string, number>;
 }
 
+/** Exact row counts: none but those given; events counted 0 are left out, as the database has none to count. */
+export const rowsWith = ({ events = {}, ...counts }: Partial<RowCounts>): RowCounts => ({
+  customers: 0,
+  invoices: 0,
+  payments: 0,
+  refunds: 0,
+  idempotencyKeys: 0,
+  ...counts,
+  events: Object.fromEntries(Object.entries(events).filter(([, n]) => n > 0)),
+});
+
 const ROW_COUNTS = `
   SELECT (SELECT count(*) FROM customers WHERE organization_id = $1)::int AS customers,
          (SELECT count(*) FROM invoices WHERE organization_id = $1)::int AS invoices,
