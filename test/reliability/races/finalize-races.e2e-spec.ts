@@ -5,6 +5,7 @@ import {
   eventsAbout,
   expectProblem,
   finalizeInvoice,
+  lineItem,
 } from '../../support/factories.js';
 import { all, outcomes, RaceKit, type RaceOrganization, rowsWith, times } from './race-kit.js';
 
@@ -168,6 +169,39 @@ describe('finalize under concurrency: one number each, gapless', () => {
           'invoice.finalized': issued,
           'invoice.deleted': 8 - issued,
         },
+      }),
+    );
+    expect(await org.ledger()).toEqual([]);
+  });
+
+  it('drafts an invoice for a customer being deleted, or deletes the customer, never half of each', async () => {
+    const org = await kit.organization();
+    const customers = await Promise.all(times(8, () => createCustomer(sut.http, org.owner)));
+
+    const races = await Promise.all(
+      customers.map(({ id }) =>
+        Promise.all([
+          org.as.post('/v1/invoices', { customerId: id, lineItems: [lineItem()] }),
+          org.as.delete(`/v1/customers/${id}`),
+        ]),
+      ),
+    );
+
+    let drafts = 0;
+    for (const [creating, deleting] of races) {
+      if (creating.status === 201) {
+        drafts++;
+        expectProblem(deleting, 409, 'customer_has_invoices');
+      } else {
+        expectProblem(creating, 404, 'customer_not_found');
+        expect(deleting.status).toBe(204);
+      }
+    }
+    expect(await org.rows()).toEqual(
+      rowsWith({
+        customers: drafts,
+        invoices: drafts,
+        events: { 'customer.created': 8, 'invoice.created': drafts, 'customer.deleted': 8 - drafts },
       }),
     );
     expect(await org.ledger()).toEqual([]);
