@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
 import { type Account, actingAs, signUpOwner } from '../../support/factories.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { Receiver } from '../../support/webhook-receiver.js';
@@ -58,6 +59,7 @@ const ROW_COUNTS = `
          ) AS events`;
 
 export interface RaceOrganization {
+  http: TestAgent;
   owner: Account;
   as: ReturnType<typeof actingAs>;
   /** The organization's rows now. */
@@ -92,6 +94,7 @@ export class RaceKit {
     this.receivers.push(receiver);
     const endpointId = await subscribe(http, owner, receiver);
     return {
+      http,
       owner,
       as: actingAs(http, owner),
       rows: async () => (await db.query<RowCounts>(ROW_COUNTS, [owner.organizationId])).rows[0],
