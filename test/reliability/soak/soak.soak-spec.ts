@@ -2,8 +2,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import request from 'supertest';
+import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE } from '../../../src/scheduler/maintenance.producer.js';
 import { testConfig } from '../../support/environment.js';
 import { signUpOwner } from '../../support/factories.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../../support/private-database.js';
@@ -117,11 +119,29 @@ describe('the soak', () => {
     const restartedAt = Date.now();
     const [apiReadyAt, workerReadyAt] = await Promise.all([readyAgain(api), readyAgain(worker)]);
     log.outageEnded(apiReadyAt);
+    const schedulersBackAt = await maintenanceScheduled();
     return {
       downMs: restartedAt - killedAt,
       apiReadyAfterRestartMs: apiReadyAt - restartedAt,
       workerReadyAfterRestartMs: workerReadyAt - restartedAt,
+      maintenanceSchedulersBackAfterRestartMs: schedulersBackAt - restartedAt,
     };
+  }
+
+  /** When every maintenance job has its scheduler in Redis (the worker registers them again after it came back empty). */
+  async function maintenanceScheduled(): Promise<number> {
+    const queue = new Queue(MAINTENANCE_QUEUE, { connection: { url: `redis://127.0.0.1:${redisPort}` } });
+    try {
+      const names = Object.keys(MAINTENANCE_JOBS);
+      return await waitFor(
+        async () => (await queue.getJobSchedulers()).length === names.length && Date.now(),
+        60_000,
+        'the maintenance schedulers to be registered again',
+        200,
+      );
+    } finally {
+      await queue.close();
+    }
   }
 
   /** Kills the worker -9 mid-work, leaves it down DOWN_MS, starts another; which of its browsers outlived it. */
@@ -165,14 +185,20 @@ describe('the soak', () => {
       let running = true;
       const traffic = Promise.all(clients.map((client) => client.run(() => running, PAUSE_MS)));
 
-      await until(REDIS_AT);
-      const redisFault = { atS: secondsSince(startedAt), ...(await restartRedisEmpty(log)) };
-      await until(WORKER_AT);
-      const workerFault = { atS: secondsSince(startedAt), ...(await killWorker()) };
-      await until(1);
-      running = false;
-      await traffic;
-      sampler.stop();
+      const faults = async () => {
+        await until(REDIS_AT);
+        const redisRestartedEmpty = { atS: secondsSince(startedAt), ...(await restartRedisEmpty(log)) };
+        await until(WORKER_AT);
+        const workerKilled = { atS: secondsSince(startedAt), ...(await killWorker()) };
+        await until(1);
+        return { redisRestartedEmpty, workerKilled };
+      };
+      // The traffic stops however the faults went.
+      const injected = await faults().finally(async () => {
+        running = false;
+        await traffic;
+        sampler.stop();
+      });
       load.end = os.loadavg()[0];
 
       const drainStarted = Date.now();
@@ -189,7 +215,7 @@ describe('the soak', () => {
         clients: CLIENTS,
         pauseMs: PAUSE_MS,
         machine: { cpus: os.cpus().length, loadAverage1m: load },
-        faults: { redisRestartedEmpty: redisFault, workerKilled: workerFault },
+        faults: injected,
         requests,
         drainMs,
         ledger,
@@ -202,7 +228,7 @@ describe('the soak', () => {
       expect(requests.unexpected).toEqual([]);
       expect(requests.serverErrors).toBe(0);
       expect(requests.replays.matched).toBe(requests.replays.sent);
-      expect(workerFault.browsersLeft).toBe(0);
+      expect(injected.workerKilled.browsersLeft).toBe(0);
       expect(results.memory.verdicts.filter((verdict) => verdict.flat === false)).toEqual([]);
     },
     (MINUTES + 20) * 60_000,
