@@ -2,14 +2,12 @@ import { processTree, pssMb, rssMb } from '../../../bench/load.js';
 import { percentile } from './request-log.js';
 
 /**
- * The memory of the api and the worker, sampled every `everyMs`: each process's RSS, and the PSS of the worker's
- * whole tree (node and its Chromium), shared pages split between sharers. The worker is whichever runs at the
- * time (it is killed and replaced mid-soak), so each sample names its pid.
+ * The memory of the api and the worker: each process's RSS, and the PSS of the worker's whole tree (node and its
+ * Chromium), shared pages split between sharers. The worker is whichever runs at the time (it is killed and
+ * replaced mid-soak), so each sample names its pid.
  */
 
 export interface MemorySample {
-  /** Seconds since sampling started. */
-  atS: number;
   apiRssMb: number;
   workerPid: number;
   workerRssMb: number;
@@ -53,40 +51,14 @@ export function flatness(values: number[]): Flatness {
   };
 }
 
-export class MemorySampler {
-  readonly samples: MemorySample[] = [];
-  private timer?: NodeJS.Timeout;
-  private readonly startedAt = Date.now();
-
-  constructor(
-    private readonly apiPid: number,
-    /** The worker running now. */
-    private readonly workerPid: () => number,
-  ) {}
-
-  start(everyMs: number): this {
-    this.timer = setInterval(() => this.sample(), everyMs);
-    return this;
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private sample(): void {
-    const workerPid = this.workerPid();
-    try {
-      const tree = processTree(workerPid);
-      this.samples.push({
-        atS: Math.round((Date.now() - this.startedAt) / 1000),
-        apiRssMb: Math.round(rssMb(this.apiPid)),
-        workerPid,
-        workerRssMb: Math.round(rssMb(workerPid)),
-        workerTreePssMb: Math.round(pssMb(tree)),
-        workerTreeProcesses: tree.length,
-      });
-    } catch {
-      // The worker is being replaced: no sample this time.
-    }
-  }
+/** The memory of the api and of the worker running now (throws when one is gone). */
+export function memoryNow(apiPid: number, workerPid: number): MemorySample {
+  const tree = processTree(workerPid);
+  return {
+    apiRssMb: Math.round(rssMb(apiPid)),
+    workerPid,
+    workerRssMb: Math.round(rssMb(workerPid)),
+    workerTreePssMb: Math.round(pssMb(tree)),
+    workerTreeProcesses: tree.length,
+  };
 }

@@ -22,8 +22,10 @@ import {
 import { Receiver } from '../../support/webhook-receiver.js';
 import { checkLedger, formatLedger, type LedgerReport, type ReceiverRecord } from '../ledger.js';
 import { report, sleep, subscribe } from '../scenario.js';
-import { flatness, MemorySampler } from './memory-samples.js';
+import { flatness, type MemorySample, memoryNow } from './memory-samples.js';
+import { type QueueDepth, QueueDepths } from './queue-depths.js';
 import { type RequestFigures, RequestLog } from './request-log.js';
+import { Sampler } from './sampler.js';
 import { SoakClient } from './soak-client.js';
 
 /**
@@ -181,7 +183,12 @@ describe('the soak', () => {
       const startedAt = Date.now();
       const until = (share: number) => sleep(Math.max(0, startedAt + share * durationMs - Date.now()));
       const load = { start: os.loadavg()[0], end: 0 };
-      const sampler = new MemorySampler(api.process.pid!, () => worker.process.pid!).start(SAMPLE_EVERY_MS);
+      const memory = new Sampler<MemorySample>().start(
+        () => memoryNow(api.process.pid!, worker.process.pid!),
+        SAMPLE_EVERY_MS,
+      );
+      const queues = new QueueDepths(`redis://127.0.0.1:${redisPort}`);
+      const depths = new Sampler<QueueDepth>().start(() => queues.now(), SAMPLE_EVERY_MS);
       let running = true;
       const traffic = Promise.all(clients.map((client) => client.run(() => running, PAUSE_MS)));
 
@@ -197,7 +204,9 @@ describe('the soak', () => {
       const injected = await faults().finally(async () => {
         running = false;
         await traffic;
-        sampler.stop();
+        memory.stop();
+        depths.stop();
+        await queues.close();
       });
       load.end = os.loadavg()[0];
 
@@ -219,7 +228,8 @@ describe('the soak', () => {
         requests,
         drainMs,
         ledger,
-        memory: memoryFigures(sampler),
+        memory: memoryFigures(memory.samples),
+        queued: { everyS: SAMPLE_EVERY_MS / 1000, samples: depths.samples },
       };
       const file = await writeResults(results);
       report(...summary(results, requests, ledger), `results: ${file}`);
@@ -248,8 +258,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Each process's series and whether it stayed flat: the api's RSS, and each worker's RSS and tree PSS. */
-function memoryFigures(sampler: MemorySampler) {
-  const { samples } = sampler;
+function memoryFigures(samples: MemorySample[]) {
   const workerPids = [...new Set(samples.map((sample) => sample.workerPid))];
   const verdicts = [
     { series: 'api RSS', ...flatness(samples.map((sample) => sample.apiRssMb)) },
@@ -273,7 +282,13 @@ async function writeResults(results: object): Promise<string> {
 }
 
 function summary(
-  results: { minutes: number; drainMs: number; faults: object; memory: ReturnType<typeof memoryFigures> },
+  results: {
+    minutes: number;
+    drainMs: number;
+    faults: object;
+    memory: ReturnType<typeof memoryFigures>;
+    queued: { samples: QueueDepth[] };
+  },
   requests: RequestFigures,
   ledger: LedgerReport,
 ): string[] {
@@ -296,6 +311,8 @@ function summary(
     ...kinds,
     `faults: ${JSON.stringify(results.faults)}`,
     `drained in ${results.drainMs} ms; ${formatLedger('soak', ledger.counts)}; ${ledger.violations.length} violations`,
+    `jobs queued every ${SAMPLE_EVERY_MS / 1000} s: pdf ${results.queued.samples.map((depth) => depth.pdf).join(' ')}; ` +
+      `webhooks ${results.queued.samples.map((depth) => depth.webhooks).join(' ')}`,
     'memory (median of the first third → last third of each process’s samples):',
     ...memory,
   ];
