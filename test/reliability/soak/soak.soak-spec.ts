@@ -6,7 +6,6 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import request from 'supertest';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE } from '../../../src/scheduler/maintenance.producer.js';
-import { testConfig } from '../../support/environment.js';
 import { signUpOwner } from '../../support/factories.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../../support/private-database.js';
 import {
@@ -19,6 +18,7 @@ import {
   startService,
   waitFor,
 } from '../../support/processes.js';
+import { serviceEnvironment } from '../../support/service-environment.js';
 import { Receiver } from '../../support/webhook-receiver.js';
 import { checkLedger, formatLedger, type LedgerReport, type ReceiverRecord } from '../ledger.js';
 import { report, sleep, subscribe } from '../scenario.js';
@@ -61,18 +61,12 @@ describe('the soak', () => {
   const receivers: Receiver[] = [];
   let db: pg.Client;
 
-  const environment = (role: 'api' | 'worker') => ({
-    DATABASE_URL: database.url,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    JWT_SECRET: testConfig().jwtSecret,
-    APP_ROLE: role,
-    LOG_LEVEL: 'warn',
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    // Retries a few seconds apart (production waits 5 s, then 5 min): an attempt lost to a fault is made again
-    // within the drain.
-    WEBHOOK_RETRY_SCHEDULE: '2,5,10,30,60',
-    ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
-  });
+  const environment = (role: 'api' | 'worker') =>
+    serviceEnvironment(role, database.url, `redis://127.0.0.1:${redisPort}`, {
+      // Retries a few seconds apart (production waits 5 s, then 5 min): an attempt lost to a fault is made
+      // again within the drain.
+      WEBHOOK_RETRY_SCHEDULE: '2,5,10,30,60',
+    });
 
   const startWorker = async () => {
     worker = await startService(BUILD, environment('worker'));
