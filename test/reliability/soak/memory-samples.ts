@@ -1,5 +1,4 @@
 import { processTree, pssMb, rssMb } from '../../../bench/load.js';
-import { percentile } from './request-log.js';
 
 /**
  * The memory of the api and the worker: each process's RSS, and the PSS of the worker's whole tree (node and its
@@ -34,11 +33,11 @@ export interface Flatness {
 
 export function flatness(values: number[]): Flatness {
   const third = Math.floor(values.length / 3);
-  const median = (part: number[]) =>
-    percentile(
-      [...part].sort((a, b) => a - b),
-      0.5,
-    );
+  const median = (part: number[]) => {
+    const sorted = [...part].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
   const first = median(values.slice(0, third));
   const last = median(values.slice(values.length - third));
   const growth = first > 0 ? last / first - 1 : 0;
