@@ -36,6 +36,7 @@ export function flatness(values: number[]): Flatness {
   const median = (part: number[]) => {
     const sorted = [...part].sort((a, b) => a - b);
     const middle = sorted.length / 2;
+    if (sorted.length === 0) return 0;
     return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
   const first = median(values.slice(0, third));
