@@ -31,15 +31,28 @@ export class CustomersRepository {
     this.customerRows = new EntityRows(dataSource, Customer, 'customer');
   }
 
-  /** The customer, read in `manager`'s transaction when given (an invoice being billed to it). */
-  async findInOrganization(
+  findInOrganization(organizationId: string, id: string): Promise<Customer | null> {
+    return this.findOne(this.dataSource.manager, organizationId, id, '');
+  }
+
+  /**
+   * The customer an invoice is being billed to, key-share locked until `manager`'s transaction ends: a delete
+   * racing the invoice waits and then sees it (409), or this waits for the delete and finds nothing (404),
+   * instead of the invoice's insert failing on its foreign key.
+   */
+  findForBilling(manager: EntityManager, organizationId: string, id: string): Promise<Customer | null> {
+    return this.findOne(manager, organizationId, id, 'FOR KEY SHARE OF customer');
+  }
+
+  private async findOne(
+    manager: EntityManager,
     organizationId: string,
     id: string,
-    manager?: EntityManager,
+    lock: string,
   ): Promise<Customer | null> {
     const rows = await preparedQuery<Record<string, unknown>>(
-      manager ?? this.dataSource.manager,
-      `SELECT ${this.customerRows.select} FROM customers customer WHERE customer.organization_id = $1 AND customer.id = $2`,
+      manager,
+      `SELECT ${this.customerRows.select} FROM customers customer WHERE customer.organization_id = $1 AND customer.id = $2 ${lock}`,
       [organizationId, id],
     );
     return rows.length ? this.customerRows.from(rows[0]) : null;

@@ -240,7 +240,7 @@ export class InvoicesService {
 
   /** A customer of the caller's organization that can still be billed. */
   private async billableCustomer(manager: EntityManager, actor: AuthUser, id: string): Promise<Customer> {
-    const customer = await this.customers.findInOrganization(actor.organizationId, id, manager);
+    const customer = await this.customers.findForBilling(manager, actor.organizationId, id);
     if (!customer) throw new DomainError('customer_not_found', `No customer ${id}`);
     if (customer.archivedAt)
       throw new DomainError('customer_archived', `Customer ${id} is archived; unarchive it to bill it`);

@@ -31,6 +31,15 @@ export class MaintenanceProducer implements OnApplicationBootstrap {
 
   // Not awaited: a worker booting while Redis is away still serves /health; the next boot registers them.
   onApplicationBootstrap(): void {
+    this.schedule();
+    // A Redis that comes back empty has lost the schedulers: register them again on every reconnect.
+    void this.queue
+      .getBackend()
+      .client.then((client) => client.on('ready', () => this.schedule()))
+      .catch(() => undefined);
+  }
+
+  private schedule(): void {
     this.scheduled = this.scheduleAll().catch((error: Error) =>
       this.logger.warn(`Maintenance jobs not scheduled: ${error.message}`),
     );

@@ -133,26 +133,6 @@ describe('Idempotency-Key', () => {
     expect(await rowCounts(globex.organizationId)).toEqual({ customers: 1, events: 1, keys: 1 });
   });
 
-  it('runs concurrent twins once: the others get 409 idempotency_key_in_use or a replay', async () => {
-    const owner = await signUpOwner(sut.http);
-    const key = newKey();
-    const body = customerBody();
-
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, () => post(owner, '/v1/customers', key, body)),
-    );
-
-    const created = responses.filter((response) => response.status === 201);
-    const original = created.filter((response) => replayed(response) === undefined);
-    expect(original).toHaveLength(1);
-    for (const response of created) expect(response.body).toEqual(original[0].body);
-    for (const response of responses.filter((r) => r.status !== 201)) {
-      expectProblem(response, 409, 'idempotency_key_in_use');
-      expect(response.headers['retry-after']).toBe('1');
-    }
-    expect(await rowCounts(owner.organizationId)).toEqual({ customers: 1, events: 1, keys: 1 });
-  });
-
   describe('a request that fails', () => {
     it('stores nothing on a handler error, so the retry runs again', async () => {
       const owner = await signUpOwner(sut.http);

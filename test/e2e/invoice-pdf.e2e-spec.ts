@@ -1,5 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { JobType, Queue } from 'bullmq';
+import type { Response } from 'supertest';
+import { PDF_QUEUE, PREVIEW_JOB } from '../../src/pdf/queue/pdf-jobs.js';
+import { PdfRenderProcessor } from '../../src/pdf/rendering/pdf-render.processor.js';
 import {
   actingAs,
   addMember,
@@ -199,6 +204,41 @@ describe('invoice PDFs', () => {
         .expect(200);
       expect(again.headers.etag).toBe(`"draft-${Date.parse(edited.body.updatedAt)}"`);
       expect(await pdfText(again.body as Buffer)).toContain('Second revision');
+    });
+
+    it('is printed before the renders queued ahead of it: a client waits for it, nobody waits for them', async () => {
+      const owner = await signUpOwner(sut.http);
+      const draft = await createInvoice(sut.http, owner);
+      const renders = 20;
+      const { worker } = sut.app.get(PdfRenderProcessor);
+      const queue = sut.app.get<Queue>(getQueueToken(PDF_QUEUE));
+      const queued = async (...states: JobType[]) =>
+        Object.values(await queue.getJobCounts(...states)).reduce((sum, n) => sum + n, 0);
+
+      // The worker is paused while the backlog forms, so the order it then takes the jobs in is the queue's.
+      await worker.pause();
+      let previewing: Promise<Response>;
+      try {
+        await Promise.all(Array.from({ length: renders }, () => openInvoice(sut.http, owner)));
+        await waitFor(async () => (await queued('waiting', 'prioritized')) >= renders, 10_000, 'the renders');
+        previewing = getBytes(sut.http, owner, pdfPath(draft.id)).then((response) => response);
+        await waitFor(
+          async () => (await queue.getWaiting()).some((job) => job.name === PREVIEW_JOB),
+          10_000,
+          'the preview job',
+        );
+      } finally {
+        worker.resume();
+      }
+      const preview = await previewing;
+      const { rows } = await sut.db.query<{ pending: number }>(
+        `SELECT count(*)::int AS pending FROM invoices WHERE organization_id = $1 AND pdf_status = 'pending'`,
+        [owner.organizationId],
+      );
+
+      expect(preview.status).toBe(200);
+      // Taken in queue order, the preview would come after them all: a handful (the jobs in hand) left at most.
+      expect(rows[0].pending).toBeGreaterThan(renders / 2);
     });
 
     it('has nothing to render again: POST .../pdf/render is a 409', async () => {

@@ -4,7 +4,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { testConfig } from '../support/environment.js';
 import { type Account, lineItem, signUpOwner } from '../support/factories.js';
 import { fetchPdf, pdfText } from '../support/pdf.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
@@ -18,6 +17,7 @@ import {
   startService,
   waitFor,
 } from '../support/processes.js';
+import { serviceEnvironment } from '../support/service-environment.js';
 import { Receiver } from '../support/webhook-receiver.js';
 
 /**
@@ -33,15 +33,9 @@ describe('api and worker as separate processes', () => {
   let worker: Service;
   let receiver: Receiver;
 
-  const environment = (role: 'api' | 'worker') => ({
-    DATABASE_URL: database.url,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    JWT_SECRET: testConfig().jwtSecret,
-    APP_ROLE: role,
-    LOG_LEVEL: 'log',
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
-  });
+  // Log lines at every level: the tests follow a request id through them.
+  const environment = (role: 'api' | 'worker') =>
+    serviceEnvironment(role, database.url, `redis://127.0.0.1:${redisPort}`, { LOG_LEVEL: 'log' });
   let redisPort: number;
 
   beforeAll(async () => {

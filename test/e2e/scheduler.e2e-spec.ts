@@ -10,6 +10,8 @@ import {
 } from '../../src/scheduler/maintenance.producer.js';
 import { SchedulerModule } from '../../src/scheduler/scheduler.module.js';
 import { TEST_REDIS_URL } from '../support/environment.js';
+import { createPrivateDatabase, startAppOn } from '../support/private-database.js';
+import { freePort, startRedisServer, waitFor } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CLEANUP = 'idempotency-keys.cleanup';
@@ -87,6 +89,36 @@ describe('maintenance scheduler', () => {
       expect(schedulers).toHaveLength(expected.length);
     });
   });
+
+  it('registers the schedulers again when Redis comes back empty', async () => {
+    const port = await freePort();
+    let redis = await startRedisServer(port);
+    const database = await createPrivateDatabase('scheduler');
+    const worker = await startAppOn(database, { REDIS_URL: `redis://127.0.0.1:${port}`, APP_ROLE: 'worker' });
+    const schedulerKeys = async () =>
+      (await worker.app.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)).getJobSchedulers())
+        .map((scheduler) => scheduler.key)
+        .sort();
+    try {
+      await worker.app.get(MaintenanceProducer).scheduled;
+      expect(await schedulerKeys()).toEqual(Object.keys(MAINTENANCE_JOBS).sort());
+
+      await redis.stop('SIGKILL');
+      redis = await startRedisServer(port);
+
+      await waitFor(
+        async () => (await schedulerKeys()).length === Object.keys(MAINTENANCE_JOBS).length,
+        20_000,
+        'the schedulers to be registered again',
+        200,
+      );
+      expect(await schedulerKeys()).toEqual(Object.keys(MAINTENANCE_JOBS).sort());
+    } finally {
+      await worker.close();
+      await redis.stop();
+      await database.drop();
+    }
+  }, 60_000);
 
   it('runs in the all and worker roles, not in the api role', async () => {
     const api = await startTestApp({ APP_ROLE: 'api' });

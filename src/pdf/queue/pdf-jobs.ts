@@ -27,7 +27,9 @@ export type PdfJob = RenderJob | PreviewJob;
 
 // Renders: retried with backoff, then the processor marks the PDF failed. Jobs are removed once done, so the
 // job id dedupes only queued renders of a version; the dispatcher may always hand a version over again.
+// Prioritized, so a preview (no priority: BullMQ takes those first) a client waits for never queues behind them.
 const RENDER_OPTIONS: JobsOptions = {
+  priority: 1,
   attempts: 3,
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: true,
