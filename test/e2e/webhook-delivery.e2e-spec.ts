@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { v7 } from 'uuid';
+import { Redis } from 'ioredis';
 import { WebhookAttempts } from '../../src/webhooks/delivery/webhook-attempts.js';
-import { WebhookDeliveryProducer } from '../../src/webhooks/delivery/webhook-delivery.producer.js';
+import {
+  ORPHAN_CLAIM_GRACE_MS,
+  WebhookDeliveryProducer,
+} from '../../src/webhooks/delivery/webhook-delivery.producer.js';
+import { TEST_REDIS_URL } from '../support/environment.js';
 import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type Answer, Receiver } from '../support/webhook-receiver.js';
@@ -420,5 +425,24 @@ describe('webhook delivery', () => {
     const enqueued = await Promise.all([producer.enqueue([attempt]), producer.enqueue([attempt])]);
 
     expect(enqueued.sort()).toEqual([0, 1]);
+  });
+
+  it('takes over an attempt whose claim was left without its job (a dispatcher died in between), after a grace', async () => {
+    const producer = sut.app.get(WebhookDeliveryProducer);
+    const redis = new Redis(TEST_REDIS_URL);
+    const orphaned = { deliveryId: v7(), attempts: 0, endpointId: v7() };
+    const justClaimed = { deliveryId: v7(), attempts: 0, endpointId: v7() };
+    try {
+      // As a dispatcher leaves them when it dies between claiming and adding the job: no such job is queued.
+      await redis.set(producer.claimKey(orphaned), `gone@${Date.now() - ORPHAN_CLAIM_GRACE_MS - 1000}`);
+      await redis.set(producer.claimKey(justClaimed), `being-added@${Date.now()}`);
+
+      expect(await producer.enqueue([orphaned])).toBe(1);
+      expect(await producer.enqueue([justClaimed])).toBe(0);
+      // Taken over for a job that is in the queue now: that claim holds.
+      expect(await producer.enqueue([orphaned])).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
@@ -25,14 +26,34 @@ const ATTEMPTS_PER_JOB = 50;
 // Jobs waiting beyond which the dispatcher stops enqueuing: a burst waits in Postgres, not in Redis.
 const MAX_WAITING_JOBS = 100;
 
-// An attempt's claim outlives its job only when a dispatcher died between claiming and enqueuing.
+// The longest an attempt stays claimed: a bound, as the job that holds a claim releases it when it ends.
 const CLAIM_TTL_MS = 15 * 60 * 1000;
+// A claim whose job is not in the queue this long after it was made was left by a dispatcher that died between
+// claiming and adding the job: it lapses. Adding a job takes one round trip after the claim.
+export const ORPHAN_CLAIM_GRACE_MS = 10_000;
 
-/** Claims many attempts in one round trip: 1 for each key claimed now, 0 for one claimed already. */
+/**
+ * Claims many attempts in one round trip, each for the job that will carry it (a claim holds `jobId@ms`):
+ * 1 for each key claimed now, 0 for one held by a job in the queue, or by one being added.
+ * KEYS: claim keys; ARGV: TTL, grace, the job keys' prefix, then the job id for each key.
+ */
 const CLAIM = `
+  local time = redis.call('TIME')
+  local now = time[1] * 1000 + math.floor(time[2] / 1000)
   local claimed = {}
   for i, key in ipairs(KEYS) do
-    claimed[i] = redis.call('SET', key, '1', 'PX', ARGV[1], 'NX') and 1 or 0
+    local holder = redis.call('GET', key)
+    local free = not holder
+    if holder then
+      local job, at = string.match(holder, '^(.+)@(%d+)$')
+      free = job ~= nil and tonumber(at) < now - tonumber(ARGV[2]) and redis.call('EXISTS', ARGV[3] .. job) == 0
+    end
+    if free then
+      redis.call('SET', key, ARGV[3 + i] .. '@' .. now, 'PX', ARGV[1])
+      claimed[i] = 1
+    else
+      claimed[i] = 0
+    end
   end
   return claimed`;
 
@@ -57,26 +78,40 @@ export class WebhookDeliveryProducer {
 
   /**
    * Enqueues the due attempts not already queued, in jobs of up to ATTEMPTS_PER_JOB for one endpoint. Each
-   * attempt is claimed in Redis first (SET NX), so enqueuing it again (another dispatcher, the next poll) is
-   * a no-op while its job exists; the claims live in the queue's Redis, so a Redis that lost its jobs lost
-   * them too. Answers how many attempts were enqueued.
+   * attempt is claimed in Redis first for its job, so enqueuing it again (another dispatcher, the next poll)
+   * is a no-op while that job is in the queue; the claims live in the queue's Redis, so a Redis that lost its
+   * jobs lost them too. Answers how many attempts were enqueued.
    */
   async enqueue(due: DueAttempt[]): Promise<number> {
     if (due.length === 0) return 0;
     const client = await this.queue.getBackend().client;
-    const keys = due.map((attempt) => this.claimKey(attempt));
-    const answers: number[] = await client.runCommand('eval', [CLAIM, keys.length, ...keys, CLAIM_TTL_MS]);
-    const claimed = due.filter((_, i) => answers[i] === 1);
-    const jobs = byEndpoint(claimed).map((deliveries) => ({
-      name: DELIVER_JOB,
-      data: { deliveries },
-      opts: JOB_OPTIONS,
-    }));
-    await this.queue.addBulk(jobs).catch(async (error: unknown) => {
-      await this.release(claimed).catch(() => undefined);
+    const jobs = byEndpoint(due).map((deliveries) => ({ jobId: randomUUID(), deliveries }));
+    const offered = jobs.flatMap(({ jobId, deliveries }) =>
+      deliveries.map((attempt) => ({ jobId, attempt })),
+    );
+    const answers: number[] = await client.runCommand('eval', [
+      CLAIM,
+      offered.length,
+      ...offered.map(({ attempt }) => this.claimKey(attempt)),
+      CLAIM_TTL_MS,
+      ORPHAN_CLAIM_GRACE_MS,
+      `${this.queue.qualifiedName}:`,
+      ...offered.map(({ jobId }) => jobId),
+    ]);
+    const claimed = new Set(offered.filter((_, i) => answers[i] === 1).map(({ attempt }) => attempt));
+    const added = jobs
+      .map(({ jobId, deliveries }) => ({ jobId, deliveries: deliveries.filter((a) => claimed.has(a)) }))
+      .filter(({ deliveries }) => deliveries.length > 0)
+      .map(({ jobId, deliveries }) => ({
+        name: DELIVER_JOB,
+        data: { deliveries },
+        opts: { ...JOB_OPTIONS, jobId },
+      }));
+    await this.queue.addBulk(added).catch(async (error: unknown) => {
+      await this.release([...claimed]).catch(() => undefined);
       throw error;
     });
-    return claimed.length;
+    return claimed.size;
   }
 
   /** Whether enough jobs wait already for the workers to be busy until the next dispatch. */
@@ -91,7 +126,8 @@ export class WebhookDeliveryProducer {
     await client.del(...attempts.map((attempt) => this.claimKey(attempt)));
   }
 
-  private claimKey(attempt: DueAttempt): string {
+  /** The Redis key of an attempt's claim; its value is `<job id>@<claimed at, ms>`. */
+  claimKey(attempt: DueAttempt): string {
     return `${this.queue.qualifiedName}:claim:${attempt.deliveryId}:${attempt.attempts}`;
   }
 }
