@@ -118,16 +118,38 @@ export function pssMb(pids: number[]): number {
   return kb / 1024;
 }
 
-/** The highest RSS `pid` reaches while `work` runs, sampled every 200 ms. */
+/** The highest value `sample` reads while `work` runs, sampled every `everyMs`. */
+export async function peakOf<T>(
+  sample: () => number,
+  work: () => Promise<T>,
+  everyMs = 200,
+): Promise<{ result: T; peak: number }> {
+  let peak = sample();
+  const timer = setInterval(() => (peak = Math.max(peak, sample())), everyMs);
+  try {
+    return { result: await work(), peak: Math.max(peak, sample()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The highest RSS `pid` reaches while `work` runs. */
 export async function peakRss<T>(
   pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; peakMb: number }> {
-  let peakMb = rssMb(pid);
-  const timer = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 200);
-  try {
-    return { result: await work(), peakMb: Math.max(peakMb, rssMb(pid)) };
-  } finally {
-    clearInterval(timer);
-  }
+  const { result, peak } = await peakOf(() => rssMb(pid), work);
+  return { result, peakMb: peak };
+}
+
+/** Chromium processes on the machine outside `tree`: they share its code pages, which lowers its PSS. */
+export function otherChromiumProcesses(tree: number[]): number {
+  return readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry) || tree.includes(Number(entry))) return false;
+    try {
+      return readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('chromium');
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).length;
 }
