@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
+import type { Browser, Page, PDFOptions } from 'puppeteer-core';
 import { withTimeout } from '../../common/with-timeout.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { PrintJob } from '../document/invoice-document.js';
@@ -144,6 +144,8 @@ export class PdfRenderer implements OnApplicationShutdown {
   }
 
   private async launch(): Promise<Browser> {
+    // Loaded with the first browser: a process that never prints (the api role) never holds Puppeteer.
+    const { default: puppeteer } = await import('puppeteer-core');
     const browser = await puppeteer.launch({
       executablePath: this.config.chromiumPath,
       headless: true,
