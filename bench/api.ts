@@ -33,7 +33,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startChild, startService, waitFor } from '../test/support/processes.js';
+import { freePort, processTree, startChild, startService, waitFor } from '../test/support/processes.js';
 import {
   cpuMs,
   type LoadFigures,
@@ -42,7 +42,6 @@ import {
   otherChromiumProcesses,
   peakOf,
   peakRss,
-  processTree,
   pssMb,
   rssMb,
 } from './load.js';

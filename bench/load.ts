@@ -85,25 +85,6 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-/** A process and every descendant (the app's Chromium and its helpers). */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent pid is the 2nd field after the parenthesised command name.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = [root];
-  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
-  return tree;
-}
-
 /** Proportional set size summed over processes (shared pages split between sharers), in MB. */
 export function pssMb(pids: number[]): number {
   let kb = 0;
