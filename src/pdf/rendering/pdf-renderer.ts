@@ -10,7 +10,7 @@ export const RENDER_TIMEOUT_MS = 20_000;
 // Headless, and quiet: a closed network refuses Chromium's background connections (updates, sync, metrics).
 // And lean: our pages run no script and fetch nothing, so what a browser keeps ready for a desktop user goes
 // (about 90 MB of a worker's PSS, and a little CPU per PDF: README, Performance).
-export const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   // No GPU to isolate: its process's work (software compositing) runs in the browser process.
@@ -181,7 +181,9 @@ export class PdfRenderer implements OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.config.chromiumPath,
       headless: true,
-      args: CHROMIUM_ARGS,
+      // A copy: Puppeteer takes the --disable/--enable-features flags out of the array it is given, so a
+      // relaunch (after a crash) with the same array would start a browser without them.
+      args: [...CHROMIUM_ARGS],
     });
     // The tab Chromium opens at start would hold a renderer for nothing: pages are opened as jobs need them.
     for (const page of await browser.pages()) await page.close();
