@@ -16,7 +16,10 @@
 // "from" another X-Forwarded-For address, as many users, 1 try each per ~10 s.
 // The scale run then grows the invoices table with SQL to BENCH_SCALE_SMALL and BENCH_SCALE_LARGE rows
 // (10 organizations, 3 lines each) and measures get and list latency at both sizes.
-// Memory: the app's peak RSS during the load, and PSS of its whole tree (node + Chromium) at the end.
+// Memory: the app's peak RSS during the load, and PSS of its whole tree (node + Chromium) at the end. Then,
+// as production deploys them (DESIGN: the roles scale separately), an APP_ROLE=api and an APP_ROLE=worker
+// process on the same data: the worker's tree PSS while it renders the seeded drafts' PDFs, and the api's
+// peak RSS under each scenario's load again (and its CPU per request, to weigh memory savings against).
 // Results: bench/results/api-<timestamp>.json.
 //
 // Knobs (env): BENCH_PG_URL, BENCH_REDIS_URL (redis://127.0.0.1:6379/11), BENCH_CONNECTIONS (10),
@@ -30,12 +33,23 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startChild, startService, waitFor } from '../test/support/processes.js';
-import { cpuMs, type LoadFigures, load, peakRss, processTree, pssMb, rssMb } from './load.js';
+import { freePort, processTree, startChild, startService, waitFor } from '../test/support/processes.js';
+import {
+  cpuMs,
+  type LoadFigures,
+  type LoadOptions,
+  load,
+  otherChromiumProcesses,
+  peakOf,
+  peakRss,
+  pssMb,
+  rssMb,
+} from './load.js';
 import {
   createScratchDatabase,
   dropScratchDatabase,
   flushRedis,
+  resetThrottles,
   scratchDatabaseUrl,
 } from './scratch-services.js';
 import { growInvoices } from './scale-data.js';
@@ -54,6 +68,7 @@ const DATABASE_URL = scratchDatabaseUrl(DATABASE);
 const BUILD = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(BUILD, '../bench/results');
 const PASSWORD = 'bench-password-1';
+const OWNER_EMAIL = 'owner@bench.test';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -89,6 +104,8 @@ interface Seeded {
   organizationId: string;
   customerId: string;
   invoiceIds: string[];
+  /** The seeded invoices left in draft: the separate worker renders their PDFs. */
+  draftIds: string[];
   users: string[];
   /** When seeding ended: rows created later are the scenarios'. */
   seededAt: Date;
@@ -113,7 +130,7 @@ async function seed(api: Api): Promise<Seeded> {
   const owner = await api.call<{ accessToken: string; organization: { id: string } }>(
     'POST',
     '/v1/auth/signup',
-    { email: 'owner@bench.test', password: PASSWORD, name: 'Bench Owner', organizationName: 'Bench Co' },
+    { email: OWNER_EMAIL, password: PASSWORD, name: 'Bench Owner', organizationName: 'Bench Co' },
   );
   const auth = { authorization: `Bearer ${owner.accessToken}` };
   const customers = await inBatches(5, 5, (i) =>
@@ -151,6 +168,7 @@ async function seed(api: Api): Promise<Seeded> {
     organizationId: owner.organization.id,
     customerId: customers[0].id,
     invoiceIds: invoices.map((invoice) => invoice.id),
+    draftIds: invoices.filter((_, i) => i % 2 === 1).map((invoice) => invoice.id),
     users,
     seededAt: new Date(),
   };
@@ -188,6 +206,72 @@ const cycle = <T>(items: T[]) => {
   return () => items[index++ % items.length];
 };
 
+const SCENARIOS = ['framework', 'get', 'list', 'create', 'login'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+type Loads = Record<ScenarioName, LoadOptions>;
+
+/** Our side of each scenario, against the app at `appUrl`. */
+function ourLoads(appUrl: string, data: Seeded): Loads {
+  const base = { url: appUrl, connections: CONNECTIONS, durationS: DURATION_S };
+  const auth = { authorization: `Bearer ${data.token}` };
+  const nextInvoice = cycle(data.invoiceIds);
+  const nextUser = cycle(data.users);
+  const createBody = JSON.stringify({ customerId: data.customerId, currency: 'USD', lineItems: threeLines });
+  return {
+    framework: { ...base, request: () => ({ path: '/health/live' }) },
+    get: { ...base, headers: auth, request: () => ({ path: `/v1/invoices/${nextInvoice()}` }) },
+    list: { ...base, headers: auth, request: () => ({ path: '/v1/invoices?status=open&limit=50' }) },
+    create: {
+      ...base,
+      method: 'POST',
+      headers: auth,
+      request: () => ({
+        path: '/v1/invoices',
+        body: createBody,
+        headers: { 'idempotency-key': randomUUID() },
+      }),
+    },
+    login: {
+      ...base,
+      method: 'POST',
+      request: () => ({
+        path: '/v1/auth/login',
+        body: JSON.stringify({ email: nextUser(), password: PASSWORD }),
+        headers: { 'x-forwarded-for': nextClientIp() },
+      }),
+    },
+  };
+}
+
+/** The floors' side of each scenario, against bench/floor-server.ts at `floorUrl`. */
+function floorLoads(floorUrl: string, data: Seeded): Loads {
+  const base = { url: floorUrl, connections: CONNECTIONS, durationS: DURATION_S };
+  const nextInvoice = cycle(data.invoiceIds);
+  const nextUser = cycle(data.users);
+  const createBody = JSON.stringify({ customerId: data.customerId, currency: 'USD', lineItems: threeLines });
+  return {
+    framework: { ...base, request: () => ({ path: '/hello' }) },
+    get: { ...base, request: () => ({ path: `/invoices/${nextInvoice()}` }) },
+    list: { ...base, request: () => ({ path: '/invoices?status=open' }) },
+    create: { ...base, method: 'POST', request: () => ({ path: '/invoices', body: createBody }) },
+    login: {
+      ...base,
+      method: 'POST',
+      request: () => ({ path: '/login', body: JSON.stringify({ email: nextUser(), password: PASSWORD }) }),
+    },
+  };
+}
+
+/** The scenarios BENCH_SCENARIOS selects, in order. */
+const selected = SCENARIOS.filter((name) => !ONLY || ONLY.includes(name));
+
+/** One load against our process `pid`: the figures, its CPU per request and its peak RSS meanwhile. */
+async function measureOurs(pid: number, options: LoadOptions) {
+  const cpuBefore = cpuMs(pid);
+  const { result: figures, peakMb } = await peakRss(pid, () => load(options));
+  return { figures, cpuUs: ((cpuMs(pid) - cpuBefore) * 1000) / figures.requests, peakMb };
+}
+
 async function scenarios(
   appUrl: string,
   floorUrl: string,
@@ -195,88 +279,16 @@ async function scenarios(
   floorPid: number,
   data: Seeded,
 ): Promise<Scenario[]> {
-  const base = { connections: CONNECTIONS, durationS: DURATION_S };
-  const auth = { authorization: `Bearer ${data.token}` };
-  const nextInvoice = cycle(data.invoiceIds);
-  const nextUser = cycle(data.users);
-  const createBody = JSON.stringify({ customerId: data.customerId, currency: 'USD', lineItems: threeLines });
-  const loginBody = () => JSON.stringify({ email: nextUser(), password: PASSWORD });
-  const pairs: { name: string; ours: Parameters<typeof load>[0]; floor: Parameters<typeof load>[0] }[] = [
-    {
-      name: 'framework',
-      ours: { ...base, url: appUrl, request: () => ({ path: '/health/live' }) },
-      floor: { ...base, url: floorUrl, request: () => ({ path: '/hello' }) },
-    },
-    {
-      name: 'get',
-      ours: {
-        ...base,
-        url: appUrl,
-        headers: auth,
-        request: () => ({ path: `/v1/invoices/${nextInvoice()}` }),
-      },
-      floor: { ...base, url: floorUrl, request: () => ({ path: `/invoices/${nextInvoice()}` }) },
-    },
-    {
-      name: 'list',
-      ours: {
-        ...base,
-        url: appUrl,
-        headers: auth,
-        request: () => ({ path: '/v1/invoices?status=open&limit=50' }),
-      },
-      floor: { ...base, url: floorUrl, request: () => ({ path: '/invoices?status=open' }) },
-    },
-    {
-      name: 'create',
-      ours: {
-        ...base,
-        url: appUrl,
-        method: 'POST',
-        headers: auth,
-        request: () => ({
-          path: '/v1/invoices',
-          body: createBody,
-          headers: { 'idempotency-key': randomUUID() },
-        }),
-      },
-      floor: {
-        ...base,
-        url: floorUrl,
-        method: 'POST',
-        request: () => ({ path: '/invoices', body: createBody }),
-      },
-    },
-    {
-      name: 'login',
-      ours: {
-        ...base,
-        url: appUrl,
-        method: 'POST',
-        request: () => ({
-          path: '/v1/auth/login',
-          body: loginBody(),
-          headers: { 'x-forwarded-for': nextClientIp() },
-        }),
-      },
-      floor: {
-        ...base,
-        url: floorUrl,
-        method: 'POST',
-        request: () => ({ path: '/login', body: loginBody() }),
-      },
-    },
-  ];
+  const loads = ourLoads(appUrl, data);
+  const floors = floorLoads(floorUrl, data);
   const measured: Scenario[] = [];
-  for (const pair of pairs.filter((pair) => !ONLY || ONLY.includes(pair.name))) {
+  for (const name of selected) {
     const floorCpu = cpuMs(floorPid);
-    const floor = await load(pair.floor);
+    const floor = await load(floors[name]);
     const floorCpuUs = ((cpuMs(floorPid) - floorCpu) * 1000) / floor.requests;
-    const ourCpu = cpuMs(pid);
-    const { result: ours, peakMb } = await peakRss(pid, () => load(pair.ours));
-    const oursCpuUs = ((cpuMs(pid) - ourCpu) * 1000) / ours.requests;
+    const { figures: ours, cpuUs: oursCpuUs, peakMb } = await measureOurs(pid, loads[name]);
     const scenario = {
-      name: pair.name,
+      name,
       ours,
       floor,
       ratio: ours.rps / floor.rps,
@@ -285,7 +297,7 @@ async function scenarios(
       peakRssMb: peakMb,
     };
     log(
-      `  ${pair.name.padEnd(9)} ours ${ours.rps.toFixed(0).padStart(6)}/s p50 ${ours.p50Ms} ms` +
+      `  ${name.padEnd(9)} ours ${ours.rps.toFixed(0).padStart(6)}/s p50 ${ours.p50Ms} ms` +
         `  floor ${floor.rps.toFixed(0).padStart(6)}/s p50 ${floor.p50Ms} ms  ratio ${scenario.ratio.toFixed(2)}` +
         `  non-2xx ${ours.non2xx}/${floor.non2xx}  CPU/request ${oursCpuUs.toFixed(0)}/${floorCpuUs.toFixed(0)} µs` +
         `  bytes/response ${ours.bytesPerResponse}/${floor.bytesPerResponse}` +
@@ -299,7 +311,100 @@ async function scenarios(
 export interface ApiResults {
   scenarios: Scenario[];
   scale: ScalePoint[];
-  memory: { apiRssIdleMb: number; apiRssPeakMb: number; appTreePssMb: number; appTreeProcesses: number };
+  /** The APP_ROLE=all process (API and workers in one), and the roles in their own processes. */
+  memory: {
+    apiRssIdleMb: number;
+    apiRssPeakMb: number;
+    appTreePssMb: number;
+    appTreeProcesses: number;
+    roles?: RoleMemory;
+  };
+}
+
+interface RoleMemory {
+  /** APP_ROLE=api under each scenario's load. */
+  api: { rssAtStartMb: number; rssPeakMb: number; scenarios: RoleScenario[] };
+  /** APP_ROLE=worker rendering PDFs: PSS of its node process and its Chromium tree. */
+  worker: { pssAtStartMb: number; pssPeakMb: number; processes: number; otherChromiumProcesses: number };
+}
+
+interface RoleScenario {
+  name: ScenarioName;
+  rps: number;
+  cpuUs: number;
+  peakRssMb: number;
+}
+
+/**
+ * Memory of the roles as production deploys them, on the same data and the same loads once the APP_ROLE=all
+ * process has stopped: a worker renders the PDFs of the seeded drafts (finalized through the api) while its
+ * tree's PSS is sampled; then the api takes each scenario's load while its RSS is sampled.
+ */
+async function separateRoles(
+  appEnv: NodeJS.ProcessEnv,
+  nodeArgs: string[],
+  db: pg.Pool,
+  data: Seeded,
+): Promise<RoleMemory> {
+  const apiService = await startService(BUILD, { ...appEnv, APP_ROLE: 'api' }, nodeArgs);
+  const worker = await startService(BUILD, { ...appEnv, APP_ROLE: 'worker' }, nodeArgs).catch(
+    async (error: unknown) => {
+      await apiService.stop('SIGTERM');
+      throw error;
+    },
+  );
+  try {
+    const apiPid = apiService.process.pid!;
+    const workerPid = worker.process.pid!;
+    const rssAtStartMb = rssMb(apiPid);
+    const pssAtStartMb = pssMb(processTree(workerPid));
+    const api = new Api(apiService.url);
+    const { accessToken } = await api.call<{ accessToken: string }>('POST', '/v1/auth/login', {
+      email: OWNER_EMAIL,
+      password: PASSWORD,
+    });
+    let processes = 0;
+    const workerTreePss = () => {
+      const tree = processTree(workerPid);
+      processes = Math.max(processes, tree.length);
+      return pssMb(tree);
+    };
+    const { peak: pssPeakMb } = await peakOf(
+      workerTreePss,
+      async () => {
+        const auth = { authorization: `Bearer ${accessToken}` };
+        await inBatches(data.draftIds.length, 8, (i) =>
+          api.call('POST', `/v1/invoices/${data.draftIds[i]}/finalize`, {}, auth),
+        );
+        return pdfsRendered(db);
+      },
+      500,
+    );
+    const workerMemory = {
+      pssAtStartMb,
+      pssPeakMb,
+      processes,
+      otherChromiumProcesses: otherChromiumProcesses(processTree(workerPid)),
+    };
+    log(
+      `  worker (APP_ROLE=worker): PSS at start ${pssAtStartMb.toFixed(0)} MB, peak rendering ${data.draftIds.length} PDFs ` +
+        `${pssPeakMb.toFixed(0)} MB (${processes} processes; ${workerMemory.otherChromiumProcesses} other Chromium processes on the machine)`,
+    );
+    const loads = ourLoads(apiService.url, { ...data, token: accessToken });
+    const scenarios: RoleScenario[] = [];
+    for (const name of selected) {
+      const { figures, cpuUs, peakMb } = await measureOurs(apiPid, loads[name]);
+      scenarios.push({ name, rps: figures.rps, cpuUs, peakRssMb: peakMb });
+      log(
+        `  api (APP_ROLE=api) ${name.padEnd(9)} ${figures.rps.toFixed(0).padStart(6)}/s  non-2xx ${figures.non2xx}` +
+          `  CPU/request ${cpuUs.toFixed(0)} µs  peak RSS ${peakMb.toFixed(0)} MB`,
+      );
+    }
+    const rssPeakMb = Math.max(rssAtStartMb, ...scenarios.map((scenario) => scenario.peakRssMb));
+    return { api: { rssAtStartMb, rssPeakMb, scenarios }, worker: workerMemory };
+  } finally {
+    await Promise.all([apiService.stop('SIGTERM', 30_000), worker.stop('SIGTERM', 30_000)]);
+  }
 }
 
 interface ScalePoint {
@@ -334,25 +439,24 @@ async function main(): Promise<void> {
   await createScratchDatabase(DATABASE);
   await flushRedis(REDIS_URL);
   const db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-  const app = await startService(
-    BUILD,
-    {
-      NODE_ENV: 'production',
-      APP_ROLE: 'all',
-      DATABASE_URL,
-      REDIS_URL,
-      JWT_SECRET: randomUUID() + randomUUID(),
-      TRUST_PROXY: 'true',
-      LOG_LEVEL: env.LOG_LEVEL ?? 'log',
-      CHROMIUM_PATH: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  const appEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL,
+    REDIS_URL,
+    JWT_SECRET: randomUUID() + randomUUID(),
+    TRUST_PROXY: 'true',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'log',
+    CHROMIUM_PATH: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  };
+  const nodeArgs = (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const app = await startService(BUILD, { ...appEnv, APP_ROLE: 'all' }, nodeArgs).catch(
+    async (error: unknown) => {
+      // Nothing else started yet: leave no database behind.
+      await db.end();
+      await dropScratchDatabase(DATABASE);
+      throw error;
     },
-    (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  ).catch(async (error: unknown) => {
-    // Nothing else started yet: leave no database behind.
-    await db.end();
-    await dropScratchDatabase(DATABASE);
-    throw error;
-  });
+  );
   const floorPort = await freePort();
   let floor: ReturnType<typeof startChild> | undefined;
   try {
@@ -382,7 +486,7 @@ async function main(): Promise<void> {
     // A fresh token: the scale run outlasts an access token's 15 minutes.
     seeded.token = (
       await api.call<{ accessToken: string }>('POST', '/v1/auth/login', {
-        email: 'owner@bench.test',
+        email: OWNER_EMAIL,
         password: PASSWORD,
       })
     ).accessToken;
@@ -391,6 +495,19 @@ async function main(): Promise<void> {
     await db.query('DELETE FROM invoices WHERE created_at > $1', [seeded.seededAt]);
     const scale = SCALE_LARGE > 0 ? await scaleRun(app.url, db, seeded) : [];
     const tree = processTree(appPid);
+    const allMemory = {
+      apiRssIdleMb: rssIdleMb,
+      apiRssPeakMb: Math.max(...measured.map((scenario) => scenario.peakRssMb)),
+      appTreePssMb: pssMb(tree),
+      appTreeProcesses: tree.length,
+    };
+    log(
+      `memory (APP_ROLE=all): app RSS idle ${rssIdleMb.toFixed(0)} MB, peak ${allMemory.apiRssPeakMb.toFixed(0)} MB; app + Chromium PSS ${allMemory.appTreePssMb.toFixed(0)} MB`,
+    );
+    await app.stop('SIGTERM', 30_000);
+    // The login scenario runs again: each user's attempts start anew, as they would 15 minutes later.
+    await resetThrottles(REDIS_URL);
+    const roles = await separateRoles(appEnv, nodeArgs, db, seeded);
     const results: ApiResults & { at: string } & Record<string, unknown> = {
       at: startedAt.toISOString(),
       machine: {
@@ -402,18 +519,14 @@ async function main(): Promise<void> {
       settings: { connections: CONNECTIONS, durationS: DURATION_S, seededInvoices: INVOICES },
       scenarios: measured,
       scale,
-      memory: {
-        apiRssIdleMb: rssIdleMb,
-        apiRssPeakMb: Math.max(...measured.map((scenario) => scenario.peakRssMb)),
-        appTreePssMb: pssMb(tree),
-        appTreeProcesses: tree.length,
-      },
+      memory: { ...allMemory, roles },
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `api-${results.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     log(
-      `memory: app RSS idle ${rssIdleMb.toFixed(0)} MB, peak ${results.memory.apiRssPeakMb.toFixed(0)} MB; app + Chromium PSS ${results.memory.appTreePssMb.toFixed(0)} MB`,
+      `memory (separate roles): api RSS at start ${roles.api.rssAtStartMb.toFixed(0)} MB, peak ${roles.api.rssPeakMb.toFixed(0)} MB; ` +
+        `worker + Chromium PSS peak ${roles.worker.pssPeakMb.toFixed(0)} MB`,
     );
     log(`results: ${file}`);
   } finally {

@@ -85,25 +85,6 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-/** A process and every descendant (the app's Chromium and its helpers). */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent pid is the 2nd field after the parenthesised command name.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = [root];
-  for (let index = 0; index < tree.length; index++) tree.push(...(children.get(tree[index]) ?? []));
-  return tree;
-}
-
 /** Proportional set size summed over processes (shared pages split between sharers), in MB. */
 export function pssMb(pids: number[]): number {
   let kb = 0;
@@ -118,16 +99,38 @@ export function pssMb(pids: number[]): number {
   return kb / 1024;
 }
 
-/** The highest RSS `pid` reaches while `work` runs, sampled every 200 ms. */
+/** The highest value `sample` reads while `work` runs, sampled every `everyMs`. */
+export async function peakOf<T>(
+  sample: () => number,
+  work: () => Promise<T>,
+  everyMs = 200,
+): Promise<{ result: T; peak: number }> {
+  let peak = sample();
+  const timer = setInterval(() => (peak = Math.max(peak, sample())), everyMs);
+  try {
+    return { result: await work(), peak: Math.max(peak, sample()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The highest RSS `pid` reaches while `work` runs. */
 export async function peakRss<T>(
   pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; peakMb: number }> {
-  let peakMb = rssMb(pid);
-  const timer = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 200);
-  try {
-    return { result: await work(), peakMb: Math.max(peakMb, rssMb(pid)) };
-  } finally {
-    clearInterval(timer);
-  }
+  const { result, peak } = await peakOf(() => rssMb(pid), work);
+  return { result, peakMb: peak };
+}
+
+/** Chromium processes on the machine outside `tree`: they share its code pages, which lowers its PSS. */
+export function otherChromiumProcesses(tree: number[]): number {
+  return readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry) || tree.includes(Number(entry))) return false;
+    try {
+      return readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('chromium');
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).length;
 }

@@ -46,7 +46,7 @@ import {
   flushRedis,
   scratchDatabaseUrl,
 } from './scratch-services.js';
-import { processTree } from './load.js';
+import { processTree } from '../test/support/processes.js';
 
 const env = process.env;
 const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
@@ -204,7 +204,7 @@ class Pooled {
 }
 
 const launch = (config: AppConfig) =>
-  puppeteer.launch({ executablePath: config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  puppeteer.launch({ executablePath: config.chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
 
 async function rawPdf(page: Page, job: PrintJob): Promise<Uint8Array> {
   await page.setContent(job.html, { waitUntil: 'load', timeout: RENDER_TIMEOUT_MS });

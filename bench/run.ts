@@ -134,17 +134,32 @@ function apiRows(api: ApiResults, parse: ParseResults | undefined): Row[] {
       });
     }
   }
+  const { roles, ...all } = api.memory;
+  if (roles) {
+    rows.push({
+      figure: 'API process (APP_ROLE=api) RSS, peak under load',
+      ours: `${f0(roles.api.rssPeakMb)} MB (at start ${f0(roles.api.rssAtStartMb)} MB)`,
+      target: '< 200 MB',
+      met: roles.api.rssPeakMb < 200,
+    });
+    rows.push({
+      figure: 'Worker (APP_ROLE=worker) PSS with its browser, peak rendering',
+      ours: `${f0(roles.worker.pssPeakMb)} MB (${roles.worker.processes} processes)`,
+      target: '< 600 MB',
+      met: roles.worker.pssPeakMb < 600,
+    });
+  }
   rows.push({
-    figure: 'API process RSS, peak under load',
-    ours: `${f0(api.memory.apiRssPeakMb)} MB (idle ${f0(api.memory.apiRssIdleMb)} MB)`,
-    target: '< 200 MB',
-    met: api.memory.apiRssPeakMb < 200,
+    figure: 'APP_ROLE=all process (API and workers) RSS, peak under load',
+    ours: `${f0(all.apiRssPeakMb)} MB (idle ${f0(all.apiRssIdleMb)} MB)`,
+    target: '–',
+    met: null,
   });
   rows.push({
-    figure: 'Worker PSS with its browser (node + Chromium tree)',
-    ours: `${f0(api.memory.appTreePssMb)} MB (${api.memory.appTreeProcesses} processes)`,
-    target: '< 600 MB',
-    met: api.memory.appTreePssMb < 600,
+    figure: 'APP_ROLE=all PSS with its browser (node + Chromium tree)',
+    ours: `${f0(all.appTreePssMb)} MB (${all.appTreeProcesses} processes)`,
+    target: '–',
+    met: null,
   });
   return rows;
 }

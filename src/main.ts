@@ -1,3 +1,5 @@
+// First: the heap's growth is set before the modules below fill it.
+import './heap-growth.js';
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { InvalidEnvironmentError, loadConfig } from './config/app-config.js';

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PdfRenderer } from '../../src/pdf/rendering/pdf-renderer.js';
+import { PdfRenderer, PRINTS_BETWEEN_GCS } from '../../src/pdf/rendering/pdf-renderer.js';
 import { testConfig } from '../support/environment.js';
 import {
   actingAs,
@@ -11,7 +12,14 @@ import {
 } from '../support/factories.js';
 import { fetchPdf, pdfText } from '../support/pdf.js';
 import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
-import { type Child, chromiumChildrenOf, freePort, startRedisServer, waitFor } from '../support/processes.js';
+import {
+  type Child,
+  chromiumChildrenOf,
+  freePort,
+  processTree,
+  startRedisServer,
+  waitFor,
+} from '../support/processes.js';
 import type { TestApp } from '../support/test-app.js';
 
 const printJob = (text: string) => ({
@@ -22,6 +30,23 @@ const printJob = (text: string) => ({
 
 /** The pids of the Chromium processes this test process launched. */
 const chromiumChildren = () => chromiumChildrenOf(process.pid);
+
+/** The processes under a browser, each named by its --type (and a utility's sub-type): 'renderer', 'gpu-process'… */
+function chromiumProcessesUnder(browserPid: number): { pid: number; type: string }[] {
+  return processTree(browserPid)
+    .slice(1)
+    .flatMap((pid) => {
+      try {
+        // Chromium rewrites some processes' command lines with spaces between the arguments.
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+        const type = args.find((arg) => arg.startsWith('--type='))?.slice('--type='.length) ?? 'other';
+        const subType = args.find((arg) => arg.startsWith('--utility-sub-type='))?.split('=')[1];
+        return [{ pid, type: subType ? `${type}:${subType}` : type }];
+      } catch {
+        return []; // Gone meanwhile.
+      }
+    });
+}
 
 describe('PDF rendering under faults', () => {
   describe('the renderer', () => {
@@ -60,6 +85,36 @@ describe('PDF rendering under faults', () => {
         const text = await pdfText(pdf);
         const own = index < texts.length ? texts[index] : `${texts[index - texts.length]}-again`;
         expect(text.trim()).toBe(own);
+      }
+    });
+
+    it('keeps one renderer per page and no GPU or network process, through the full GCs it asks its renderers for', async () => {
+      const before = await chromiumChildren();
+      const lean = new PdfRenderer(testConfig());
+      try {
+        const printBoth = (text: string) =>
+          Promise.all([lean.render(printJob(`${text}-left`)), lean.render(printJob(`${text}-right`))]);
+        await printBoth('First');
+        const [browserPid] = (await chromiumChildren()).filter((pid) => !before.includes(pid));
+        const renderers = () =>
+          chromiumProcessesUnder(browserPid)
+            .filter((process) => process.type === 'renderer')
+            .map((process) => process.pid)
+            .sort();
+        const pageRenderers = renderers();
+        const types = chromiumProcessesUnder(browserPid).map((process) => process.type);
+
+        expect(pageRenderers).toHaveLength(2);
+        expect(types).not.toContain('gpu-process');
+        expect(types.filter((type) => type.includes('network'))).toEqual([]);
+
+        // Each page prints past its renderer's GC: the pages (and their renderers) are kept, not replaced.
+        let last: Buffer[] = [];
+        for (let print = 1; print <= PRINTS_BETWEEN_GCS; print++) last = await printBoth(`Print-${print}`);
+        expect(renderers()).toEqual(pageRenderers);
+        expect((await pdfText(last[1])).trim()).toBe(`Print-${PRINTS_BETWEEN_GCS}-right`);
+      } finally {
+        await lean.onApplicationShutdown();
       }
     });
 

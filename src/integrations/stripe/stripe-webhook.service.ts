@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import Stripe from 'stripe';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type Stripe from 'stripe';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Transactions } from '../../database/transactions.js';
@@ -12,13 +12,20 @@ import { StripeEventsRepository } from './stripe-events.repository.js';
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 @Injectable()
-export class StripeWebhookService {
+export class StripeWebhookService implements OnModuleInit {
+  /** Stripe's SDK, loaded only where STRIPE_WEBHOOK_SECRET is set: elsewhere it would sit in memory unused. */
+  private sdk: typeof Stripe | null = null;
+
   constructor(
     private readonly config: AppConfig,
     private readonly transactions: Transactions,
     private readonly events: StripeEventsRepository,
     private readonly payments: PaymentsService,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.config.stripeWebhookSecret) this.sdk = (await import('stripe')).default;
+  }
 
   /**
    * Verifies a Stripe delivery and applies its event once: the event id, the change and its outbox events
@@ -55,7 +62,8 @@ export class StripeWebhookService {
   /** The event, once its Stripe-Signature proves Stripe sent these exact bytes within the tolerance. */
   private verified(rawBody: Buffer | undefined, signature: unknown): Stripe.Event {
     const secret = this.config.stripeWebhookSecret;
-    if (!secret) {
+    const sdk = this.sdk;
+    if (!secret || !sdk) {
       throw new DomainError('stripe_not_configured', 'STRIPE_WEBHOOK_SECRET is not set on this server');
     }
     if (typeof signature !== 'string' || signature === '') {
@@ -64,9 +72,9 @@ export class StripeWebhookService {
     if (!rawBody) throw new DomainError('invalid_signature', 'There is no body to verify');
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
+      event = sdk.webhooks.constructEvent(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      if (error instanceof sdk.errors.StripeSignatureVerificationError) {
         throw new DomainError('invalid_signature', firstSentence(error.message));
       }
       throw error;

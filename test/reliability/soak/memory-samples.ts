@@ -1,4 +1,5 @@
-import { processTree, pssMb, rssMb } from '../../../bench/load.js';
+import { pssMb, rssMb } from '../../../bench/load.js';
+import { processTree } from '../../support/processes.js';
 
 /**
  * The memory of the api and the worker: each process's RSS, and the PSS of the worker's whole tree (node and its
