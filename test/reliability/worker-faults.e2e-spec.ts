@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { PDF_QUEUE } from '../../src/pdf/queue/pdf-jobs.js';
 import { WEBHOOKS_QUEUE } from '../../src/webhooks/delivery/webhook-delivery.producer.js';
-import { testConfig } from '../support/environment.js';
 import { createCustomer, signUpOwner } from '../support/factories.js';
 import { createPrivateDatabase, type PrivateDatabase, startAppOn } from '../support/private-database.js';
 import {
@@ -19,6 +18,7 @@ import {
   startService,
   waitFor,
 } from '../support/processes.js';
+import { serviceEnvironment } from '../support/service-environment.js';
 import type { TestApp } from '../support/test-app.js';
 import { type Answer, Receiver, type Script } from '../support/webhook-receiver.js';
 import { checkLedger, formatLedger } from './ledger.js';
@@ -84,17 +84,11 @@ describe('the worker process under faults', () => {
   }, 60_000);
 
   async function startWorker(): Promise<Service> {
-    const worker = await startService(BUILD, {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-      JWT_SECRET: testConfig().jwtSecret,
-      APP_ROLE: 'worker',
-      LOG_LEVEL: 'warn',
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    const worker = await startService(
+      BUILD,
       // Two attempts, a second apart: a hostile receiver's delivery fails for good after two timeouts.
-      WEBHOOK_RETRY_SCHEDULE: '1',
-      ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
-    });
+      serviceEnvironment('worker', database.url, redisUrl, { WEBHOOK_RETRY_SCHEDULE: '1' }),
+    );
     workers.push(worker);
     return worker;
   }
