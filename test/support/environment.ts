@@ -1,9 +1,14 @@
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 
-/** The test database and Redis; .ci/run and a developer's shell may point them elsewhere. */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/invoicing_test';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+import { testDatabaseUrl, testRedisUrl } from './test-services.js';
+
+/**
+ * This jest worker's database and Redis (test-services.js): TEST_DATABASE_URL and TEST_REDIS_URL, which
+ * .ci/run and a developer's shell may set, name the first worker's, and each further worker takes the next.
+ */
+const worker = Number(process.env.JEST_WORKER_ID ?? 1);
+export const TEST_DATABASE_URL = testDatabaseUrl(worker);
+export const TEST_REDIS_URL = testRedisUrl(worker);
 
 /** The Stripe webhook signing secret the test app verifies with; specs sign their payloads with it. */
 export const TEST_STRIPE_WEBHOOK_SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';

@@ -1,0 +1,2 @@
+export function testDatabaseUrl(worker: number): string;
+export function testRedisUrl(worker: number): string;
