@@ -64,6 +64,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads TRUST_PROXY as the proxies' addresses and subnets when it lists them", () => {
+    const proxies = 'loopback, 10.0.0.0/8,192.168.1.7, fd00::/8, ::1';
+
+    expect(loadConfig({ ...GOOD_ENV, TRUST_PROXY: proxies }).trustProxy).toBe(proxies);
+  });
+
   it('treats an empty PORT, TRUST_PROXY or STRIPE_WEBHOOK_SECRET as unset, keeping the default', () => {
     expect(loadConfig({ ...GOOD_ENV, PORT: '', TRUST_PROXY: '', STRIPE_WEBHOOK_SECRET: '' })).toMatchObject({
       port: 3000,
@@ -82,6 +88,10 @@ describe('loadConfig', () => {
     ['PORT is abc', { ...GOOD_ENV, PORT: 'abc' }, 'PORT'],
     ['PORT is out of range', { ...GOOD_ENV, PORT: '70000' }, 'PORT'],
     ['TRUST_PROXY is yes', { ...GOOD_ENV, TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY is a hop count', { ...GOOD_ENV, TRUST_PROXY: '1' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY lists half an address', { ...GOOD_ENV, TRUST_PROXY: 'loopback,10.0' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY lists a /33', { ...GOOD_ENV, TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY lists nothing after a comma', { ...GOOD_ENV, TRUST_PROXY: 'loopback,' }, 'TRUST_PROXY'],
     ['LOG_LEVEL is loud', { ...GOOD_ENV, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     ['WORKER_QUEUES names an unknown queue', { ...GOOD_ENV, WORKER_QUEUES: 'pdf,emails' }, 'WORKER_QUEUES'],
     ['WORKER_QUEUES is empty-listed', { ...GOOD_ENV, WORKER_QUEUES: 'pdf,' }, 'WORKER_QUEUES'],

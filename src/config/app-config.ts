@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -14,6 +15,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
@@ -36,6 +38,25 @@ const toBool = ({ value }: { value: unknown }) =>
         ? false
         : value;
 const toOptionalString = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Whose X-Forwarded-For entries to believe: `true` all of them (the client is the left-most entry, as the
+ * client wrote it), or the proxies' own addresses and subnets, so that the client is the right-most entry no
+ * listed proxy added and a client cannot pick its address by writing the header itself.
+ */
+export type TrustProxy = boolean | string;
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+/** An address, a subnet (`address/prefix`) or one of the names Fastify's proxy-addr knows. */
+function isProxy(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+const isTrustProxy = (value: unknown) =>
+  typeof value === 'boolean' ||
+  (typeof value === 'string' && value.split(',').every((entry) => isProxy(entry.trim())));
 const adminCredentialsGiven = (env: { ADMIN_USER?: string; ADMIN_PASSWORD?: string }) =>
   env.ADMIN_USER !== undefined || env.ADMIN_PASSWORD !== undefined;
 
@@ -80,8 +101,15 @@ class Environment extends DatabaseEnvironment {
   // Behind a load balancer, take the client address from X-Forwarded-For (login throttling needs it).
   @IsOptional()
   @Transform(toBool)
-  @IsBoolean()
-  TRUST_PROXY: boolean = false;
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () =>
+        "must be true, false, or the proxies' addresses and subnets (e.g. 10.0.0.0/8,loopback)",
+    },
+  })
+  TRUST_PROXY: TrustProxy = false;
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -157,7 +185,7 @@ export class AppConfig {
   /** The queues this process works when it runs workers. */
   readonly workerQueues: WorkerQueue[];
   readonly publicBaseUrl: string;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly stripeWebhookSecret: string | null;
   readonly webhookAllowPrivateUrls: boolean;

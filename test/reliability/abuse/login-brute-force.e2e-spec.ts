@@ -49,6 +49,7 @@ describe('abuse: login brute force', () => {
     burst: new Tally('guesses sent at once'),
     spray: new Tally('one address, many accounts'),
     spoofed: new Tally('TRUST_PROXY=false, X-Forwarded-For rotated'),
+    appended: new Tally('TRUST_PROXY=loopback, the left of X-Forwarded-For rotated'),
   };
 
   beforeAll(async () => {
@@ -168,34 +169,84 @@ describe('abuse: login brute force', () => {
     await login(accounts[1].email, PASSWORD, randomIp()).expect(200);
   });
 
+  /**
+   * The api role with `TRUST_PROXY=trustProxy`, on a Redis of its own: every request comes from 127.0.0.1,
+   * and those counts must not throttle other suites.
+   */
+  async function startAppTrusting(trustProxy: string): Promise<{ app: TestApp; stop: () => Promise<void> }> {
+    const port = await freePort();
+    const redis: Child = await startRedisServer(port);
+    const started = await startAppOn(app.database, {
+      APP_ROLE: 'api',
+      TRUST_PROXY: trustProxy,
+      REDIS_URL: `redis://127.0.0.1:${port}/0`,
+    });
+    return {
+      app: started,
+      stop: async () => {
+        await started.close();
+        await redis.stop();
+      },
+    };
+  }
+
   describe('behind no proxy (TRUST_PROXY=false)', () => {
-    let redis: Child;
-    let direct: TestApp;
+    let direct: Awaited<ReturnType<typeof startAppTrusting>>;
 
     beforeAll(async () => {
-      // Its own Redis: every request counts against 127.0.0.1, which must not throttle other suites.
-      const port = await freePort();
-      redis = await startRedisServer(port);
-      direct = await startAppOn(app.database, {
-        APP_ROLE: 'api',
-        TRUST_PROXY: 'false',
-        REDIS_URL: `redis://127.0.0.1:${port}/0`,
-      });
+      direct = await startAppTrusting('false');
     });
-    afterAll(async () => {
-      await direct?.close();
-      await redis?.stop();
-    });
+    afterAll(() => direct?.stop());
 
     it('counts a client that rotates X-Forwarded-For as the one address it connects from', async () => {
       const emails = Array.from({ length: PER_IP.limit + 5 }, () => uniqueEmail('spoofer'));
 
       const responses = [];
       for (const email of emails)
-        responses.push(...(await attack(email, ['wrong guess'], () => randomIp(), tallies.spoofed, direct)));
+        responses.push(
+          ...(await attack(email, ['wrong guess'], () => randomIp(), tallies.spoofed, direct.app)),
+        );
 
       expect(statuses(responses)).toEqual([...Array(PER_IP.limit).fill(401), ...Array(5).fill(429)]);
       expectThrottled(responses.at(-1)!, PER_IP.windowSeconds);
+    });
+  });
+
+  describe('behind a load balancer that appends to X-Forwarded-For (TRUST_PROXY=loopback)', () => {
+    let proxied: Awaited<ReturnType<typeof startAppTrusting>>;
+    // What the balancer (this test, on loopback) appends: the address it received the request from.
+    const client = '203.0.113.7';
+
+    beforeAll(async () => {
+      proxied = await startAppTrusting('loopback');
+    });
+    afterAll(() => proxied?.stop());
+
+    it('counts the address the balancer appended, whatever the client wrote before it', async () => {
+      const emails = Array.from({ length: PER_IP.limit + 5 }, () => uniqueEmail('rotator'));
+
+      const responses = [];
+      for (const email of emails)
+        responses.push(
+          ...(await attack(
+            email,
+            ['wrong guess'],
+            () => `${randomIp()}, ${client}`,
+            tallies.appended,
+            proxied.app,
+          )),
+        );
+      const [neighbour] = await attack(
+        uniqueEmail('neighbour'),
+        ['wrong guess'],
+        () => `${randomIp()}, 203.0.113.8`,
+        tallies.appended,
+        proxied.app,
+      );
+
+      expect(statuses(responses)).toEqual([...Array(PER_IP.limit).fill(401), ...Array(5).fill(429)]);
+      expectThrottled(responses.at(-1)!, PER_IP.windowSeconds);
+      expect(neighbour.status).toBe(401);
     });
   });
 });
