@@ -79,6 +79,7 @@ describe('WebhookSender', () => {
 
   it('gives up on an endpoint that does not answer in time', async () => {
     handler = () => undefined;
+    sender.close();
     sender = new WebhookSender({ timeoutMs: 300 });
 
     const result = await sender.send(baseUrl, {}, '{}');

@@ -85,6 +85,19 @@ describe('abuse: login brute force', () => {
     return responses;
   }
 
+  /** One guess at each of `emails` in turn, as a password spray does; answers the responses. */
+  async function spray(
+    emails: string[],
+    password: string,
+    ipFor: () => string,
+    tally: Tally,
+    app: TestApp = sut,
+  ): Promise<Response[]> {
+    const responses: Response[] = [];
+    for (const email of emails) responses.push(...(await attack(email, [password], ipFor, tally, app)));
+    return responses;
+  }
+
   const statuses = (responses: Response[]) => responses.map((response) => response.status);
 
   it('evaluates 10 guesses per email, then refuses every guess, the right one too, with 429 and Retry-After', async () => {
@@ -159,9 +172,7 @@ describe('abuse: login brute force', () => {
     for (let index = 0; index < 2; index++) accounts.push(await signUpOwner(sut.http));
     const emails = Array.from({ length: PER_IP.limit }, () => uniqueEmail('sprayed'));
 
-    const sprayed = [];
-    for (const email of emails)
-      sprayed.push(...(await attack(email, ['Winter2026!'], () => ip, tallies.spray)));
+    const sprayed = await spray(emails, 'Winter2026!', () => ip, tallies.spray);
     const [right] = await attack(accounts[0].email, [PASSWORD], () => ip, tallies.spray);
 
     expect(statuses(sprayed)).toEqual(Array(PER_IP.limit).fill(401));
@@ -201,11 +212,7 @@ describe('abuse: login brute force', () => {
     it('counts a client that rotates X-Forwarded-For as the one address it connects from', async () => {
       const emails = Array.from({ length: PER_IP.limit + 5 }, () => uniqueEmail('spoofer'));
 
-      const responses = [];
-      for (const email of emails)
-        responses.push(
-          ...(await attack(email, ['wrong guess'], () => randomIp(), tallies.spoofed, direct.app)),
-        );
+      const responses = await spray(emails, 'wrong guess', () => randomIp(), tallies.spoofed, direct.app);
 
       expect(statuses(responses)).toEqual([...Array(PER_IP.limit).fill(401), ...Array(5).fill(429)]);
       expectThrottled(responses.at(-1)!, PER_IP.windowSeconds);
@@ -225,20 +232,16 @@ describe('abuse: login brute force', () => {
     it('counts the address the balancer appended, whatever the client wrote before it', async () => {
       const emails = Array.from({ length: PER_IP.limit + 5 }, () => uniqueEmail('rotator'));
 
-      const responses = [];
-      for (const email of emails)
-        responses.push(
-          ...(await attack(
-            email,
-            ['wrong guess'],
-            () => `${randomIp()}, ${client}`,
-            tallies.appended,
-            proxied.app,
-          )),
-        );
-      const [neighbour] = await attack(
-        uniqueEmail('neighbour'),
-        ['wrong guess'],
+      const responses = await spray(
+        emails,
+        'wrong guess',
+        () => `${randomIp()}, ${client}`,
+        tallies.appended,
+        proxied.app,
+      );
+      const [neighbour] = await spray(
+        [uniqueEmail('neighbour')],
+        'wrong guess',
         () => `${randomIp()}, 203.0.113.8`,
         tallies.appended,
         proxied.app,
