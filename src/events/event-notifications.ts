@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { PgListener } from '../database/pg-listener.js';
 
 /** The channel the events table's AFTER INSERT trigger notifies (migration EventsNotify). */
 export const EVENTS_CHANNEL = 'events_inserted';
@@ -14,48 +14,30 @@ export const EVENTS_CHANNEL = 'events_inserted';
  */
 @Injectable()
 export class EventNotifications implements OnModuleDestroy {
-  private readonly logger = new Logger(EventNotifications.name);
   private readonly subscribers = new Set<() => void>();
-  private client: pg.Client | null = null;
-  private connecting: Promise<void> | null = null;
-  private closed = false;
+  private readonly listener: PgListener;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(config: AppConfig) {
+    this.listener = new PgListener({
+      databaseUrl: config.databaseUrl,
+      channel: EVENTS_CHANNEL,
+      applicationName: 'invoicing events listener',
+      logger: new Logger(EventNotifications.name),
+      onNotification: () => this.subscribers.forEach((wake) => wake()),
+    });
+  }
 
   subscribe(wake: () => void): void {
     this.subscribers.add(wake);
   }
 
-  /** Connects when not connected (again after a lost connection); a failure is logged and retried next call. */
+  /** Connects when not connected (again after a lost connection); a failure is logged and retried later. */
   listen(): Promise<void> {
-    if (this.client || this.closed) return Promise.resolve();
-    this.connecting ??= this.connect().finally(() => (this.connecting = null));
-    return this.connecting;
+    return this.listener.listen();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.closed = true;
-    await this.connecting;
-    await this.client?.end().catch(() => undefined);
-    this.client = null;
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.databaseUrl });
-    client.on('notification', () => this.subscribers.forEach((wake) => wake()));
-    client.on('error', (error) => {
-      this.logger.warn(`Lost the LISTEN connection: ${error.message}`);
-      if (this.client === client) this.client = null;
-      client.end().catch(() => undefined);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-      this.client = client;
-    } catch (error) {
-      this.logger.warn(`Cannot LISTEN for events: ${(error as Error).message}`);
-      await client.end().catch(() => undefined);
-    }
+  onModuleDestroy(): Promise<void> {
+    return this.listener.close();
   }
 }
 
