@@ -1,22 +1,24 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { ACCESS_KEY, type RouteAccess } from '../common/auth/access.decorators.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { roleAtLeast } from '../common/auth/roles.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { AccessTokens } from './access-tokens.js';
 
 /**
  * The one place access is decided: @Public routes pass; @RequireRole routes need a live session and the
  * role; a route that declares neither is refused, so forgetting the decorator cannot open a route.
  */
 @Injectable()
-export class AuthGuard extends PassportAuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly accessTokens: AccessTokens,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, [
       context.getHandler(),
       context.getClass(),
@@ -25,22 +27,18 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
       throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no access`);
     if ('public' in access) return true;
 
-    await super.canActivate(context);
-    const user: AuthUser = context.switchToHttp().getRequest().user;
-    if (!roleAtLeast(user.role, access.role)) {
-      throw new DomainError('insufficient_role', `This needs the ${access.role} role; you are ${user.role}`);
-    }
-    return true;
-  }
-
-  override handleRequest<TUser = AuthUser>(error: unknown, user: TUser | false): TUser {
-    // An error here is the session lookup failing (database down), not a bad token: let it surface.
-    if (error) throw error;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    // A lookup that fails (the database down) throws and surfaces as such, not as a bad token.
+    const user = await this.accessTokens.callerOf(request.headers.authorization);
     if (!user)
       throw new DomainError(
         'unauthorized',
         'A valid, unexpired access token from a live session is required',
       );
-    return user;
+    request.user = user;
+    if (!roleAtLeast(user.role, access.role)) {
+      throw new DomainError('insufficient_role', `This needs the ${access.role} role; you are ${user.role}`);
+    }
+    return true;
   }
 }

@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config.js';
 import { RateLimiter } from '../redis/rate-limiter.js';
+import { AccessTokens, JWT_ALGORITHM, JWT_ISSUER } from './access-tokens.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { ACCESS_TOKEN_TTL_SECONDS, AuthService } from './auth.service.js';
-import { JWT_ALGORITHM, JWT_ISSUER, JwtStrategy } from './jwt.strategy.js';
 
 @Module({
   imports: [
-    PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -22,11 +20,12 @@ import { JWT_ALGORITHM, JWT_ISSUER, JwtStrategy } from './jwt.strategy.js';
           issuer: JWT_ISSUER,
           audience: JWT_ISSUER,
         },
+        verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_ISSUER },
       }),
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, AccessTokens, RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, RateLimiter],
 })
 export class AuthModule {}

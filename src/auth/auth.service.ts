@@ -18,7 +18,7 @@ import {
   type SignupDto,
   toUserResponse,
 } from './dto/auth.dto.js';
-import type { AccessTokenPayload } from './jwt.strategy.js';
+import type { AccessTokenPayload } from './access-tokens.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 import { Session } from './session.entity.js';

@@ -53,7 +53,6 @@ export interface SeedResult {
  * Creates a fresh demo organization through the HTTP API of an in-process app (api role: no workers, so
  * the events it writes wait in the outbox for the real worker to deliver and PDFs for it to render).
  * Every run makes a new organization with its own owner email; earlier ones are left as they were.
- * Do not call it beside another app in the same process: passport's strategies are process-wide.
  */
 export async function seed(config: AppConfig, options: SeedOptions = {}): Promise<SeedResult> {
   const password = options.password ?? randomBytes(18).toString('base64url');

@@ -18,7 +18,6 @@ describe('npm run seed (seed())', () => {
     await migrateTestDatabase();
     first = await seed(testConfig(), { webhookUrl: WEBHOOK_URL });
     second = await seed(testConfig(), { webhookUrl: WEBHOOK_URL });
-    // Started after the seeds: passport's strategies are process-wide, the last app created owns 'jwt'.
     sut = await startTestApp({ APP_ROLE: 'api' });
   }, 120_000);
   afterAll(() => sut.close());
