@@ -10,6 +10,7 @@ import { EventsNotify1795603055914 } from './1795603055914-EventsNotify.js';
 import { InvoicePdfs1795608450985 } from './1795608450985-InvoicePdfs.js';
 import { RequestIds1795612069606 } from './1795612069606-RequestIds.js';
 import { IdempotencyClaim1796000000000 } from './1796000000000-IdempotencyClaim.js';
+import { SessionsNotify1796100000000 } from './1796100000000-SessionsNotify.js';
 
 // Every migration, in order. `npm run migration:generate -- migrations/Name` writes a new file; add it here.
 export const migrations: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   InvoicePdfs1795608450985,
   RequestIds1795612069606,
   IdempotencyClaim1796000000000,
+  SessionsNotify1796100000000,
 ];

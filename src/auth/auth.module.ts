@@ -7,6 +7,7 @@ import { AccessTokens, JWT_ALGORITHM, JWT_ISSUER } from './access-tokens.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { ACCESS_TOKEN_TTL_SECONDS, AuthService } from './auth.service.js';
+import { SessionCache } from './session-cache.js';
 
 @Module({
   imports: [
@@ -25,7 +26,13 @@ import { ACCESS_TOKEN_TTL_SECONDS, AuthService } from './auth.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, AccessTokens, RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, RateLimiter],
+  providers: [
+    AuthService,
+    AccessTokens,
+    RateLimiter,
+    SessionCache,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, RateLimiter, SessionCache],
 })
 export class AuthModule {}

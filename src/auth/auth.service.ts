@@ -21,13 +21,15 @@ import {
 import type { AccessTokenPayload } from './access-tokens.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
+import { SessionCache } from './session-cache.js';
 import { Session } from './session.entity.js';
 import { User } from './user.entity.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 const SESSION_USER = `
-  SELECT u.id AS "userId", u.organization_id AS "organizationId", u.role, s.id AS "sessionId"
+  SELECT u.id AS "userId", u.organization_id AS "organizationId", u.role, s.id AS "sessionId",
+         s.expires_at AS "expiresAt"
     FROM sessions s JOIN users u ON u.id = s.user_id
    WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`;
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -44,6 +46,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly rateLimiter: RateLimiter,
     private readonly transactions: Transactions,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   async signup(dto: SignupDto, ip: string): Promise<AuthResponseDto> {
@@ -90,6 +93,7 @@ export class AuthService {
   /** Swaps a refresh token for a new pair; a spent token presented again ends its session (it leaked). */
   async refresh(refreshToken: string): Promise<AuthResponseDto> {
     const tokenHash = hashToken(refreshToken);
+    let revokedSessionId: string | null = null;
     const tokens = await this.transactions.run(async (manager) => {
       // Spending the token is one conditional UPDATE, so of two concurrent refreshes only one wins.
       const { raw } = await manager
@@ -102,18 +106,22 @@ export class AuthService {
       const sessionId: string | undefined = raw[0]?.session_id;
       if (!sessionId) {
         const spent = await manager.findOneBy(RefreshToken, { tokenHash });
-        if (spent)
+        if (spent) {
           await manager.update(
             Session,
             { id: spent.sessionId, revokedAt: IsNull() },
             { revokedAt: new Date() },
           );
+          revokedSessionId = spent.sessionId;
+        }
         return null;
       }
       const session = await manager.findOne(Session, { where: { id: sessionId }, relations: { user: true } });
       if (!session?.user || session.revokedAt || session.expiresAt <= new Date()) return null;
       return this.issueTokens(manager, session, session.user);
     });
+    // Refresh takes no Idempotency-Key, so its transaction is its own and has committed here.
+    if (revokedSessionId) this.sessionCache.forgetSession(revokedSessionId);
     if (!tokens)
       throw new DomainError('invalid_refresh_token', 'The refresh token is unknown, spent or expired');
     return tokens;
@@ -123,6 +131,7 @@ export class AuthService {
     await this.dataSource
       .getRepository(Session)
       .update({ id: actor.sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.sessionCache.forgetSession(actor.sessionId);
   }
 
   async me(actor: AuthUser): Promise<MeResponseDto> {
@@ -135,8 +144,16 @@ export class AuthService {
   /** The caller behind a live session, or null when the session is unknown, revoked or expired. */
   async findSessionUser(sessionId: string, userId: string): Promise<AuthUser | null> {
     // Every authenticated request asks this: plain SQL and three columns, not an entity graph.
-    const rows = await preparedQuery<AuthUser>(this.dataSource.manager, SESSION_USER, [sessionId, userId]);
-    return rows[0] ?? null;
+    return this.sessionCache.lookup(sessionId, userId, async () => {
+      const rows = await preparedQuery<AuthUser & { expiresAt: Date }>(
+        this.dataSource.manager,
+        SESSION_USER,
+        [sessionId, userId],
+      );
+      if (!rows[0]) return null;
+      const { expiresAt, ...user } = rows[0];
+      return { user, expiresAt };
+    });
   }
 
   private async createOrganization(manager: EntityManager, name: string): Promise<string> {

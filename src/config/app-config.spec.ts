@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       workerQueues: ['maintenance', 'webhooks', 'pdf'],
       chromiumPath: '/usr/bin/chromium',
       pdfConcurrency: 2,
+      sessionCacheTtlMs: 5000,
     });
   });
 
@@ -49,9 +50,11 @@ describe('loadConfig', () => {
       WORKER_QUEUES: 'pdf,webhooks',
       CHROMIUM_PATH: '/opt/chrome/chrome',
       PDF_CONCURRENCY: '4',
+      SESSION_CACHE_TTL_MS: '0',
     });
 
     expect(sut).toMatchObject({
+      sessionCacheTtlMs: 0,
       workerQueues: ['webhooks', 'pdf'],
       chromiumPath: '/opt/chrome/chrome',
       pdfConcurrency: 4,
@@ -97,6 +100,17 @@ describe('loadConfig', () => {
     ['WORKER_QUEUES is empty-listed', { ...GOOD_ENV, WORKER_QUEUES: 'pdf,' }, 'WORKER_QUEUES'],
     ['PDF_CONCURRENCY is 0', { ...GOOD_ENV, PDF_CONCURRENCY: '0' }, 'PDF_CONCURRENCY'],
     ['PDF_CONCURRENCY is 17', { ...GOOD_ENV, PDF_CONCURRENCY: '17' }, 'PDF_CONCURRENCY'],
+    ['SESSION_CACHE_TTL_MS is negative', { ...GOOD_ENV, SESSION_CACHE_TTL_MS: '-1' }, 'SESSION_CACHE_TTL_MS'],
+    [
+      'SESSION_CACHE_TTL_MS is a minute and more',
+      { ...GOOD_ENV, SESSION_CACHE_TTL_MS: '60001' },
+      'SESSION_CACHE_TTL_MS',
+    ],
+    [
+      'SESSION_CACHE_TTL_MS is in seconds',
+      { ...GOOD_ENV, SESSION_CACHE_TTL_MS: '5s' },
+      'SESSION_CACHE_TTL_MS',
+    ],
     [
       'STRIPE_WEBHOOK_SECRET is an API key',
       { ...GOOD_ENV, STRIPE_WEBHOOK_SECRET: 'sk_live_123' },

@@ -111,6 +111,15 @@ class Environment extends DatabaseEnvironment {
   })
   TRUST_PROXY: TrustProxy = false;
 
+  // How long an API process may answer from memory who a session's caller is; 0 looks every request up.
+  // Revocations reach every process at once through Postgres notifications; this bounds a lost one.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SESSION_CACHE_TTL_MS: number = 5000;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
@@ -186,6 +195,7 @@ export class AppConfig {
   readonly workerQueues: WorkerQueue[];
   readonly publicBaseUrl: string;
   readonly trustProxy: TrustProxy;
+  readonly sessionCacheTtlMs: number;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly stripeWebhookSecret: string | null;
   readonly webhookAllowPrivateUrls: boolean;
@@ -208,6 +218,7 @@ export class AppConfig {
     this.workerQueues = WORKER_QUEUES.filter((queue) => env.WORKER_QUEUES.split(',').includes(queue));
     this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
     this.trustProxy = env.TRUST_PROXY;
+    this.sessionCacheTtlMs = env.SESSION_CACHE_TTL_MS;
     this.logLevel = env.LOG_LEVEL;
     this.stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET ?? null;
     this.webhookAllowPrivateUrls = env.WEBHOOK_ALLOW_PRIVATE_URLS;

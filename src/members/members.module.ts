@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 
-@Module({ controllers: [MembersController], providers: [MembersService] })
+@Module({ imports: [AuthModule], controllers: [MembersController], providers: [MembersService] })
 export class MembersModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
 import { toUserResponse, type UserResponseDto } from '../auth/dto/auth.dto.js';
+import { SessionCache } from '../auth/session-cache.js';
 import { User } from '../auth/user.entity.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import type { Role } from '../common/auth/roles.js';
@@ -16,6 +17,7 @@ export class MembersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   async list(actor: AuthUser, query: PageQueryDto): Promise<Page<UserResponseDto>> {
@@ -28,11 +30,13 @@ export class MembersService {
     return toPage(users, query.limit, toUserResponse);
   }
 
-  changeRole(actor: AuthUser, userId: string, role: Role): Promise<UserResponseDto> {
-    return this.withOwnersLocked(actor, userId, role, async (manager, member) => {
+  async changeRole(actor: AuthUser, userId: string, role: Role): Promise<UserResponseDto> {
+    const member = await this.withOwnersLocked(actor, userId, role, async (manager, member) => {
       member.role = role;
       return toUserResponse(await manager.save(member));
     });
+    this.sessionCache.forgetUser(userId);
+    return member;
   }
 
   /** Removes the member and, with their user, every session: their tokens stop working at once. */
@@ -40,10 +44,12 @@ export class MembersService {
     await this.withOwnersLocked(actor, userId, null, (manager, member) =>
       manager.delete(User, { id: member.id }),
     );
+    this.sessionCache.forgetUser(userId);
   }
 
   /**
-   * Runs `change` with the organization row locked, so two owners demoting each other at once cannot
+   * Runs `change` in a transaction of its own (PATCH and DELETE take no Idempotency-Key), committed when this
+   * returns, with the organization row locked, so two owners demoting each other at once cannot
    * both succeed and leave the organization without an owner.
    */
   private withOwnersLocked<T>(

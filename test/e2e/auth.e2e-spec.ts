@@ -263,6 +263,7 @@ describe('auth', () => {
     it('revokes the whole session when a spent refresh token is presented again', async () => {
       const owner = await signUpOwner(sut.http);
       const rotated = await refresh(owner.refreshToken).expect(200);
+      await me(rotated.body.accessToken).expect(200);
 
       expectProblem(await refresh(owner.refreshToken), 401, 'invalid_refresh_token');
 
