@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared-query.js';
+import { takeDeferredEvents } from '../events/outbox.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 /** How long a stored answer is replayed; older keys run again and the cleanup job deletes them. */
@@ -35,22 +36,28 @@ export class IdempotencyKeysRepository {
     return { stored: requestHash === null ? null : { requestHash, responseBody } };
   }
 
-  /** Saves the answer, replacing an expired one under the same key. */
+  /**
+   * Saves the answer, replacing an expired one under the same key, in one statement with the events the
+   * request deferred (outbox deferEvents).
+   */
   async store(manager: EntityManager, answer: Omit<IdempotencyKey, 'createdAt'>): Promise<void> {
+    const values: unknown[] = [
+      answer.scope,
+      answer.key,
+      answer.requestHash,
+      answer.responseStatus,
+      // SQL NULL for a 204's missing body.
+      answer.responseBody === undefined ? null : JSON.stringify(answer.responseBody),
+    ];
+    const events = takeDeferredEvents(manager, values);
     await preparedQuery(
       manager,
-      `INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body)
+      `${events ? `WITH recorded AS (${events}) ` : ''}INSERT INTO idempotency_keys
+         (scope, key, request_hash, response_status, response_body)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
          response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now()`,
-      [
-        answer.scope,
-        answer.key,
-        answer.requestHash,
-        answer.responseStatus,
-        // SQL NULL for a 204's missing body.
-        answer.responseBody === undefined ? null : JSON.stringify(answer.responseBody),
-      ],
+      values,
     );
   }
 

@@ -12,6 +12,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { Transactions } from '../database/transactions.js';
+import { deferEvents } from '../events/outbox.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { NOT_IDEMPOTENT } from './idempotency.decorators.js';
 import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey, requestHash } from './idempotency-request.js';
@@ -64,7 +65,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
           reply.header('Idempotent-Replayed', 'true');
           return stored.responseBody ?? undefined;
         }
-        // Subscribed inside runInNew, so the service's transactions.run() joins this transaction.
+        // Subscribed inside runInNew, so the service's transactions.run() joins this transaction; its events
+        // are written with the stored answer.
+        deferEvents(manager);
         const body = await lastValueFrom(next.handle());
         await this.keys.store(manager, {
           scope,

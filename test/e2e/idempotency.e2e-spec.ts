@@ -4,6 +4,7 @@ import {
   type Account,
   createCustomer,
   expectProblem,
+  openInvoice,
   PASSWORD,
   signUpOwner,
   uniqueEmail,
@@ -159,6 +160,26 @@ describe('Idempotency-Key', () => {
       });
       expect(await rowCounts(owner.organizationId)).toEqual({ customers: 1, events: 1, keys: 1 });
     });
+  });
+
+  it('writes every event of the request with its stored answer, in the order recorded, once', async () => {
+    const owner = await signUpOwner(sut.http);
+    const invoice = await openInvoice(sut.http, owner);
+    const key = newKey();
+    const payment = { invoiceId: invoice.id, amount: invoice.amountDue, method: 'bank_transfer' };
+
+    const first = await post(owner, '/v1/payments', key, payment).expect(201);
+    await post(owner, '/v1/payments', key, payment).expect(201);
+
+    const { rows } = await sut.db.query(
+      `SELECT type, data->>'id' AS subject, request_id IS NOT NULL AS traced FROM events
+        WHERE organization_id = $1 AND type IN ('payment.succeeded', 'invoice.paid') ORDER BY events.id`,
+      [owner.organizationId],
+    );
+    expect(rows).toEqual([
+      { type: 'payment.succeeded', subject: first.body.id, traced: true },
+      { type: 'invoice.paid', subject: invoice.id, traced: true },
+    ]);
   });
 
   it('commits the change with its stored answer: when storing fails, the customer is rolled back', async () => {
