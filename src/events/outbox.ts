@@ -24,7 +24,7 @@ export async function recordEvent(
   const row = [newId(), organizationId, type, data, currentRequestId() ?? null];
   const waiting = deferred.get(manager.queryRunner);
   if (waiting) waiting.push(row);
-  else await preparedQuery(manager, `${INSERT_EVENTS} ${placeholders([row], [])}`, row);
+  else await preparedQuery(manager, INSERT_EVENT, row);
 }
 
 /**
@@ -53,3 +53,4 @@ function placeholders(rows: unknown[][], values: unknown[]): string {
 }
 
 const INSERT_EVENTS = `INSERT INTO events (id, organization_id, type, data, request_id)`;
+const INSERT_EVENT = `${INSERT_EVENTS} VALUES ($1, $2, $3, $4, $5)`;
