@@ -50,11 +50,13 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     const { databaseUrl, channel, applicationName, logger, onNotification } = this.options;
-    // Keepalive, so that a connection dropped without a word (a dead peer, a NAT timeout) is noticed.
+    // A listening connection is idle for long: probes after a minute of silence keep middleboxes from
+    // dropping it and notice a peer that vanished without a word (the OS default waits two hours).
     const client = new GuardedClient({
       connectionString: databaseUrl,
       application_name: applicationName,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 60_000,
     });
     client.on('notification', (message) => onNotification(message.payload ?? ''));
     const lose = (reason: string) => {
