@@ -160,9 +160,14 @@ describe('payments under concurrency', () => {
       amountPaid: paid * 3000,
       amountDue: TOTAL - paid * 3000,
     });
-    expect(await org.rows()).toEqual(
+    // Between a payment and a refund the invoice may have been paid in full for a moment, and reopened: each
+    // such moment wrote one invoice.paid, and only a payment can bring it about.
+    const { events, ...rows } = await org.rows();
+    const { 'invoice.paid': paidMoments = 0, ...otherEvents } = events;
+    expect({ ...rows, events: otherEvents }).toEqual(
       oneInvoice(1 + paid, 3, { 'payment.succeeded': 1 + paid, 'payment.refunded': 3 }),
     );
+    expect(paidMoments).toBeLessThanOrEqual(paid);
     expect(await org.ledger()).toEqual([]);
   });
 
