@@ -143,7 +143,7 @@ export class AuthService {
 
   /** The caller behind a live session, or null when the session is unknown, revoked or expired. */
   async findSessionUser(sessionId: string, userId: string): Promise<AuthUser | null> {
-    // Every authenticated request asks this: plain SQL and three columns, not an entity graph.
+    // Every authenticated request asks this: from the session cache, else plain SQL, not an entity graph.
     return this.sessionCache.lookup(sessionId, userId, async () => {
       const rows = await preparedQuery<AuthUser & { expiresAt: Date }>(
         this.dataSource.manager,
