@@ -110,6 +110,6 @@ export class SessionCache implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     }
     const until = Math.min(now + this.ttlMs, live.expiresAt.getTime());
-    this.entries.set(sessionId, { user: Object.freeze({ ...live.user }), until });
+    this.entries.set(sessionId, { user: Object.freeze(live.user), until });
   }
 }

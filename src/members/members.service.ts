@@ -30,13 +30,11 @@ export class MembersService {
     return toPage(users, query.limit, toUserResponse);
   }
 
-  async changeRole(actor: AuthUser, userId: string, role: Role): Promise<UserResponseDto> {
-    const member = await this.withOwnersLocked(actor, userId, role, async (manager, member) => {
+  changeRole(actor: AuthUser, userId: string, role: Role): Promise<UserResponseDto> {
+    return this.withOwnersLocked(actor, userId, role, async (manager, member) => {
       member.role = role;
       return toUserResponse(await manager.save(member));
     });
-    this.sessionCache.forgetUser(userId);
-    return member;
   }
 
   /** Removes the member and, with their user, every session: their tokens stop working at once. */
@@ -44,21 +42,20 @@ export class MembersService {
     await this.withOwnersLocked(actor, userId, null, (manager, member) =>
       manager.delete(User, { id: member.id }),
     );
-    this.sessionCache.forgetUser(userId);
   }
 
   /**
-   * Runs `change` in a transaction of its own (PATCH and DELETE take no Idempotency-Key), committed when this
-   * returns, with the organization row locked, so two owners demoting each other at once cannot
-   * both succeed and leave the organization without an owner.
+   * Runs `change` with the organization row locked, so two owners demoting each other at once cannot
+   * both succeed and leave the organization without an owner. Then this process's session cache forgets the
+   * member: the transaction is its own (PATCH and DELETE take no Idempotency-Key), so it has committed.
    */
-  private withOwnersLocked<T>(
+  private async withOwnersLocked<T>(
     actor: AuthUser,
     userId: string,
     nextRole: Role | null,
     change: (manager: EntityManager, member: User) => Promise<T>,
   ): Promise<T> {
-    return this.transactions.run(async (manager) => {
+    const changed = await this.transactions.run(async (manager) => {
       await manager.findOne(Organization, {
         where: { id: actor.organizationId },
         lock: { mode: 'pessimistic_write' },
@@ -84,5 +81,7 @@ export class MembersService {
       }
       return change(manager, member);
     });
+    this.sessionCache.forgetUser(userId);
+    return changed;
   }
 }
