@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { v7 } from 'uuid';
 import { Redis } from 'ioredis';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { WebhookAttempts } from '../../src/webhooks/delivery/webhook-attempts.js';
 import {
+  DELIVER_JOB,
   ORPHAN_CLAIM_GRACE_MS,
   WebhookDeliveryProducer,
+  WEBHOOKS_QUEUE,
 } from '../../src/webhooks/delivery/webhook-delivery.producer.js';
 import { TEST_REDIS_URL } from '../support/environment.js';
 import { type Account, createCustomer, signUpOwner } from '../support/factories.js';
@@ -67,6 +71,25 @@ describe('webhook delivery', () => {
       [customerId],
     );
     return rows[0].id;
+  }
+
+  /**
+   * An event of the account's and its delivery to the endpoint, written as the relay writes them: due now, or
+   * never due (only what the test calls touches it).
+   */
+  async function pendingDelivery(account: Account, endpointId: string, due: boolean) {
+    const eventId = v7();
+    const deliveryId = v7();
+    await sut.db.query(
+      `INSERT INTO events (id, organization_id, type, data, relayed_at) VALUES ($1, $2, 'customer.updated', '{"id":"x"}', now())`,
+      [eventId, account.organizationId],
+    );
+    await sut.db.query(
+      `INSERT INTO webhook_deliveries (id, organization_id, event_id, endpoint_id, next_attempt_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)`,
+      [deliveryId, account.organizationId, eventId, endpointId, due],
+    );
+    return { eventId, deliveryId };
   }
 
   async function deliveryOf(endpointId: string) {
@@ -353,16 +376,8 @@ describe('webhook delivery', () => {
     const owner = await signUpOwner(sut.http);
     const target = await receiver();
     const endpointId = await endpointFor(owner, target);
-    const eventId = v7();
     // As if the relay had committed it and Redis had then lost the job: only the rows remain.
-    await sut.db.query(
-      `INSERT INTO events (id, organization_id, type, data, relayed_at) VALUES ($1, $2, 'customer.updated', '{"id":"x"}', now())`,
-      [eventId, owner.organizationId],
-    );
-    await sut.db.query(
-      `INSERT INTO webhook_deliveries (id, organization_id, event_id, endpoint_id, next_attempt_at) VALUES ($1, $2, $3, $4, now())`,
-      [v7(), owner.organizationId, eventId, endpointId],
-    );
+    const { eventId } = await pendingDelivery(owner, endpointId, true);
 
     const [request] = await waitFor(() => target.received.length > 0 && target.received, 3000, 'the webhook');
 
@@ -374,17 +389,8 @@ describe('webhook delivery', () => {
     const owner = await signUpOwner(sut.http);
     const target = await receiver();
     const endpointId = await endpointFor(owner, target);
-    const eventId = v7();
-    const deliveryId = v7();
-    await sut.db.query(
-      `INSERT INTO events (id, organization_id, type, data, relayed_at) VALUES ($1, $2, 'customer.updated', '{"id":"x"}', now())`,
-      [eventId, owner.organizationId],
-    );
-    // Never due (no next attempt): only the calls below touch it.
-    await sut.db.query(
-      `INSERT INTO webhook_deliveries (id, organization_id, event_id, endpoint_id) VALUES ($1, $2, $3, $4)`,
-      [deliveryId, owner.organizationId, eventId, endpointId],
-    );
+    // Never due: only the calls below touch it.
+    const { deliveryId } = await pendingDelivery(owner, endpointId, false);
     const attempts = sut.app.get(WebhookAttempts);
     const answered = (statusCode: number) => ({
       due: { deliveryId, attempts: 0, endpointId },
@@ -441,6 +447,48 @@ describe('webhook delivery', () => {
       expect(await producer.enqueue([justClaimed])).toBe(0);
       // Taken over for a job that is in the queue now: that claim holds.
       expect(await producer.enqueue([orphaned])).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('makes an attempt once when its job was added without its claim and the attempt was claimed again', async () => {
+    // As after a Redis that restarted between a dispatcher's claim and its adding of the job: the job lands
+    // in the new Redis without its claim, and the next dispatch claims the attempt again for another job.
+    const owner = await signUpOwner(sut.http);
+    // Slow, so that both jobs have loaded the attempt before either records it.
+    const target = await receiver(() => ({ status: 200, delayMs: 300 }));
+    const endpointId = await endpointFor(owner, target);
+    // Never due: the dispatcher leaves it alone, only the jobs below carry it.
+    const { eventId, deliveryId } = await pendingDelivery(owner, endpointId, false);
+    const attempt = { deliveryId, attempts: 0, endpointId };
+    const queue = sut.app.get<Queue>(getQueueToken(WEBHOOKS_QUEUE));
+    const unclaimedJobId = `unclaimed-${v7()}`;
+
+    expect(await sut.app.get(WebhookDeliveryProducer).enqueue([attempt])).toBe(1);
+    await queue.add(
+      DELIVER_JOB,
+      { deliveries: [attempt] },
+      { jobId: unclaimedJobId, removeOnComplete: true },
+    );
+    await waitFor(async () => !(await queue.getJob(unclaimedJobId)), 5000, 'the unclaimed job to end');
+    await waitFor(settled(endpointId), 5000, 'the delivery');
+
+    expect(target.ids()).toEqual([eventId]);
+    expect(await attemptsOf(endpointId)).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200 })]);
+  });
+
+  it("releases only the claims its job holds, never another job's", async () => {
+    const producer = sut.app.get(WebhookDeliveryProducer);
+    const redis = new Redis(TEST_REDIS_URL);
+    const attempt = { deliveryId: v7(), attempts: 0, endpointId: v7() };
+    try {
+      await redis.set(producer.claimKey(attempt), `holder@${Date.now()}`);
+
+      await producer.release('another', [attempt]);
+      expect(await redis.get(producer.claimKey(attempt))).toMatch(/^holder@\d+$/);
+      await producer.release('holder', [attempt]);
+      expect(await redis.get(producer.claimKey(attempt))).toBeNull();
     } finally {
       redis.disconnect();
     }

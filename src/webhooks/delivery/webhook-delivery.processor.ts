@@ -66,7 +66,9 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   /** Answers how many attempts were made; the others were stale or for a disabled endpoint. */
   async process(job: Job<WebhookDeliveryJob>): Promise<number> {
-    const loaded = await this.attempts.load(job.data.deliveries);
+    const jobId = job.id!;
+    const taken = await this.producer.take(jobId, job.data.deliveries);
+    const loaded = await this.attempts.load(taken);
     const unsendable = loaded.filter(({ endpoint }) => !endpoint?.enabled).map(({ due }) => due);
     if (unsendable.length > 0) {
       await this.attempts.failUnsendable(unsendable);
@@ -97,7 +99,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     };
     await Promise.all(loaded.map(attempt));
     await this.record(sent);
-    await this.producer.release(job.data.deliveries);
+    await this.producer.release(jobId, taken);
     return made;
   }
 
@@ -129,7 +131,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   async onFailed(job: Job<WebhookDeliveryJob> | undefined, error: Error): Promise<void> {
     this.logger.warn(`Webhook job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    await this.producer.release(job.data.deliveries).catch(() => undefined);
+    await this.producer.release(job.id!, job.data.deliveries).catch(() => undefined);
   }
 
   @OnWorkerEvent('error')

@@ -20,6 +20,12 @@ export interface WebhookDeliveryJob {
   deliveries: DueAttempt[];
 }
 
+/** An attempt's claim, for the job that carries it. */
+interface Claim {
+  jobId: string;
+  attempt: DueAttempt;
+}
+
 /** Most attempts one job carries: one job and one record statement for many deliveries. */
 const ATTEMPTS_PER_JOB = 50;
 
@@ -34,8 +40,8 @@ export const ORPHAN_CLAIM_GRACE_MS = 10_000;
 
 /**
  * Claims many attempts in one round trip, each for the job that will carry it (a claim holds `jobId@ms`):
- * 1 for each key claimed now, 0 for one held by a job in the queue, or by one being added.
- * KEYS: claim keys; ARGV: TTL, grace, the job keys' prefix, then the job id for each key.
+ * 1 for each key claimed now or held by that job already, 0 for one held by another job in the queue, or by
+ * one being added. KEYS: claim keys; ARGV: TTL, grace, the job keys' prefix, then the job id for each key.
  */
 const CLAIM = `
   local time = redis.call('TIME')
@@ -44,18 +50,28 @@ const CLAIM = `
   for i, key in ipairs(KEYS) do
     local holder = redis.call('GET', key)
     local free = not holder
+    local held = false
     if holder then
       local job, at = string.match(holder, '^(.+)@(%d+)$')
+      held = job == ARGV[3 + i]
       free = job ~= nil and tonumber(at) < now - tonumber(ARGV[2]) and redis.call('EXISTS', ARGV[3] .. job) == 0
     end
     if free then
       redis.call('SET', key, ARGV[3 + i] .. '@' .. now, 'PX', ARGV[1])
-      claimed[i] = 1
-    else
-      claimed[i] = 0
     end
+    claimed[i] = (free or held) and 1 or 0
   end
   return claimed`;
+
+/** Drops the claims that name the given job, and no other job's. KEYS: claim keys; ARGV: the job id of each key. */
+const RELEASE = `
+  for i, key in ipairs(KEYS) do
+    local holder = redis.call('GET', key)
+    if holder and string.match(holder, '^(.+)@%d+$') == ARGV[i] then
+      redis.call('DEL', key)
+    end
+  end
+  return 0`;
 
 // Retries here cover the worker's own trouble (Postgres away), not the endpoint's: those are rows in
 // webhook_deliveries, which also keep the history. Jobs are removed once done and their claims released,
@@ -84,21 +100,12 @@ export class WebhookDeliveryProducer {
    */
   async enqueue(due: DueAttempt[]): Promise<number> {
     if (due.length === 0) return 0;
-    const client = await this.queue.getBackend().client;
     const jobs = byEndpoint(due).map((deliveries) => ({ jobId: randomUUID(), deliveries }));
     const offered = jobs.flatMap(({ jobId, deliveries }) =>
       deliveries.map((attempt) => ({ jobId, attempt })),
     );
-    const answers: number[] = await client.runCommand('eval', [
-      CLAIM,
-      offered.length,
-      ...offered.map(({ attempt }) => this.claimKey(attempt)),
-      CLAIM_TTL_MS,
-      ORPHAN_CLAIM_GRACE_MS,
-      `${this.queue.qualifiedName}:`,
-      ...offered.map(({ jobId }) => jobId),
-    ]);
-    const claimed = new Set(offered.filter((_, i) => answers[i] === 1).map(({ attempt }) => attempt));
+    const answers = await this.claim(offered);
+    const claimed = new Set(offered.filter((_, i) => answers[i]).map(({ attempt }) => attempt));
     const added = jobs
       .map(({ jobId, deliveries }) => ({ jobId, deliveries: deliveries.filter((a) => claimed.has(a)) }))
       .filter(({ deliveries }) => deliveries.length > 0)
@@ -108,10 +115,20 @@ export class WebhookDeliveryProducer {
         opts: { ...JOB_OPTIONS, jobId },
       }));
     await this.queue.addBulk(added).catch(async (error: unknown) => {
-      await this.release([...claimed]).catch(() => undefined);
+      await this.releaseClaims(offered.filter(({ attempt }) => claimed.has(attempt))).catch(() => undefined);
       throw error;
     });
     return claimed.size;
+  }
+
+  /**
+   * The attempts a job starting now may make: those whose claim it holds or takes. Its other attempts are
+   * another job's, so two jobs never make one attempt at once, even when a Redis restarted between a claim
+   * and its job's adding (the job lands without its claim, and the attempt is claimed again for another).
+   */
+  async take(jobId: string, attempts: DueAttempt[]): Promise<DueAttempt[]> {
+    const answers = await this.claim(attempts.map((attempt) => ({ jobId, attempt })));
+    return attempts.filter((_, i) => answers[i]);
   }
 
   /** Whether enough jobs wait already for the workers to be busy until the next dispatch. */
@@ -119,11 +136,36 @@ export class WebhookDeliveryProducer {
     return (await this.queue.getWaitingCount()) >= MAX_WAITING_JOBS;
   }
 
-  /** Lets the dispatcher enqueue these attempts again (their job is over). */
-  async release(attempts: DueAttempt[]): Promise<void> {
-    if (attempts.length === 0) return;
+  /** Lets the dispatcher enqueue these attempts again (their job is over), where this job still holds them. */
+  release(jobId: string, attempts: DueAttempt[]): Promise<void> {
+    return this.releaseClaims(attempts.map((attempt) => ({ jobId, attempt })));
+  }
+
+  /** Claims each attempt for its job; answers, for each, whether that job holds the claim now. */
+  private async claim(offered: Claim[]): Promise<boolean[]> {
+    if (offered.length === 0) return [];
     const client = await this.queue.getBackend().client;
-    await client.del(...attempts.map((attempt) => this.claimKey(attempt)));
+    const answers: number[] = await client.runCommand('eval', [
+      CLAIM,
+      offered.length,
+      ...offered.map(({ attempt }) => this.claimKey(attempt)),
+      CLAIM_TTL_MS,
+      ORPHAN_CLAIM_GRACE_MS,
+      `${this.queue.qualifiedName}:`,
+      ...offered.map(({ jobId }) => jobId),
+    ]);
+    return answers.map((answer) => answer === 1);
+  }
+
+  private async releaseClaims(claims: Claim[]): Promise<void> {
+    if (claims.length === 0) return;
+    const client = await this.queue.getBackend().client;
+    await client.runCommand('eval', [
+      RELEASE,
+      claims.length,
+      ...claims.map(({ attempt }) => this.claimKey(attempt)),
+      ...claims.map(({ jobId }) => jobId),
+    ]);
   }
 
   /** The Redis key of an attempt's claim; its value is `<job id>@<claimed at, ms>`. */
