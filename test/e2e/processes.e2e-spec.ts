@@ -71,9 +71,23 @@ describe('api and worker as separate processes', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.requestId === requestId);
 
+  /**
+   * The readiness a probe gets once the process is ready. Polled, as a probe is: the worker's first check
+   * launches its browser, which a busy machine may take longer than the check's 5 s to do.
+   */
+  async function readiness(service: Service): Promise<request.Response> {
+    let answer = await request(service.url).get('/health/ready');
+    for (const deadline = Date.now() + 30_000; answer.status !== 200 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await request(service.url).get('/health/ready');
+    }
+    if (answer.status !== 200) throw new Error(`not ready after 30 s: ${answer.status} ${answer.text}`);
+    return answer;
+  }
+
   it('serves readiness in both roles, the worker checking its browser', async () => {
-    const apiReady = await request(api.url).get('/health/ready').expect(200);
-    const workerReady = await request(worker.url).get('/health/ready').expect(200);
+    const apiReady = await readiness(api);
+    const workerReady = await readiness(worker);
 
     expect(Object.keys(apiReady.body.info)).toEqual(['database', 'redis']);
     expect(workerReady.body.info).toMatchObject({
@@ -82,7 +96,7 @@ describe('api and worker as separate processes', () => {
       browser: { status: 'up', version: expect.stringMatching(/Chrom/) },
     });
     await request(worker.url).get('/v1/invoices').expect(404);
-  });
+  }, 75_000);
 
   it('does all the work between them, and one request id traces a finalize to its PDF and webhooks', async () => {
     const client = request(api.url);
