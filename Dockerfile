@@ -28,4 +28,6 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# As package.json's start script: the young generation capped at 2 × 8 MB (V8's default is 2 × 16), ~20 MB
+# less RSS for no change measured in throughput (README, Performance).
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -1,9 +1,9 @@
 // HTTP API benchmark (not a test), the part of `npm run bench` that drives the API:
 //
-// Starts the production build (`node .bench-build/src/main.js`, APP_ROLE=all) on a fresh database and Redis
-// db, seeds it through the API (organizations, customers, 3-line invoices with Idempotency-Keys, half of
-// them finalized, their PDFs rendered before anything is measured), and starts the raw floors
-// (bench/floor-server.ts) on the same database. Then, with autocannon (BENCH_CONNECTIONS connections,
+// Starts the production build as `npm start` does (`node <its flags> .bench-build/src/main.js`, APP_ROLE=all)
+// on a fresh database and Redis db, seeds it through the API (organizations, customers, 3-line invoices with
+// Idempotency-Keys, half of them finalized, their PDFs rendered before anything is measured), and starts the
+// raw floors (bench/floor-server.ts) on the same database. Then, with autocannon (BENCH_CONNECTIONS connections,
 // BENCH_DURATION_S seconds each after a 2 s warm-up), each scenario next to its floor:
 //   framework  GET /health/live                          vs a fixed 1 KB JSON from node:http
 //   get        GET /v1/invoices/:id                      vs SELECT one row by id, as JSON

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -12,6 +12,7 @@ import {
   type Child,
   compileProduction,
   freePort,
+  PRODUCTION_NODE_ARGS,
   type Service,
   startRedisServer,
   startService,
@@ -97,6 +98,18 @@ describe('api and worker as separate processes', () => {
     });
     await request(worker.url).get('/v1/invoices').expect(404);
   }, 75_000);
+
+  it('runs with the flags the Dockerfile and npm start give it: its young generation is capped', async () => {
+    const command = /^CMD (\[.*\])$/m.exec(await readFile('Dockerfile', 'utf8'));
+    expect(JSON.parse(command![1])).toEqual(['node', ...PRODUCTION_NODE_ARGS, 'dist/src/main.js']);
+    const semiSpaceMb = Number(/^--max-semi-space-size=(\d+)$/.exec(PRODUCTION_NODE_ARGS.join('\n'))?.[1]);
+    expect(semiSpaceMb).toBeGreaterThan(0);
+
+    // V8's default would be two semi-spaces of 16 MB; start-up alone fills them (32 MB measured).
+    const metrics = (await request(api.url).get('/metrics').expect(200)).text;
+    const newSpace = /^nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)$/m.exec(metrics);
+    expect(Number(newSpace![1])).toBeLessThanOrEqual(2 * semiSpaceMb * 1024 * 1024);
+  });
 
   it('does all the work between them, and one request id traces a finalize to its PDF and webhooks', async () => {
     const client = request(api.url);

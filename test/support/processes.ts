@@ -156,7 +156,20 @@ export async function compileProduction(outDir: string): Promise<void> {
   });
 }
 
-/** A service started as production starts it: `node <build>/src/main.js`, env only (plus PATH and PORT). */
+/**
+ * The node flags production starts the service with: those of package.json's `start` script, which the
+ * Dockerfile's CMD repeats (processes.e2e-spec holds the two together).
+ */
+export const PRODUCTION_NODE_ARGS: string[] = (
+  JSON.parse(readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(' ')
+  .filter((arg) => arg.startsWith('--'));
+
+/**
+ * A service started as production starts it: `node <production flags> <build>/src/main.js`, env only (plus
+ * PATH and PORT); `nodeArgs` adds flags of its own (a profile).
+ */
 export interface Service extends Child {
   port: number;
   url: string;
@@ -169,7 +182,7 @@ export async function startService(
   nodeArgs: string[] = [],
 ): Promise<Service> {
   const port = await freePort();
-  const child = startChild('node', [...nodeArgs, path.join(build, 'src/main.js')], {
+  const child = startChild('node', [...PRODUCTION_NODE_ARGS, ...nodeArgs, path.join(build, 'src/main.js')], {
     PATH: process.env.PATH,
     PORT: String(port),
     ...env,
