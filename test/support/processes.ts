@@ -168,14 +168,17 @@ export const PRODUCTION_NODE_ARGS: string[] = (
 
 /**
  * A service started as production starts it: `node <production flags> <build>/src/main.js`, env only (plus
- * PATH and PORT); `nodeArgs` adds flags of its own (a profile).
+ * PATH and PORT).
  */
 export interface Service extends Child {
   port: number;
   url: string;
 }
 
-/** Starts the compiled service and answers once it listens, which comes after its bootstrap. */
+/**
+ * Starts the compiled service and answers once it listens, which comes after its bootstrap. `nodeArgs` are
+ * flags beyond production's (a profile).
+ */
 export async function startService(
   build: string,
   env: NodeJS.ProcessEnv,
